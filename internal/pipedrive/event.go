@@ -1,0 +1,150 @@
+// Package pipedrive decodes the webhook payloads Pipedrive delivers, in both the v1
+// and the v2 format, into one normalised Event.
+package pipedrive
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"log/slog"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// Webhook payload versions, spelled as the Pipedrive webhooks API spells them.
+const (
+	V1 = "1.0"
+	V2 = "2.0"
+)
+
+// Normalised actions. v1's added/updated/deleted/merged map onto them; v2 already
+// uses the first three.
+const (
+	ActionCreate = "create"
+	ActionChange = "change"
+	ActionDelete = "delete"
+	ActionMerge  = "merge"
+)
+
+// Event is one webhook delivery, normalised across payload versions.
+type Event struct {
+	Version       string    // V1 or V2
+	Action        string    // create, change, delete or merge; other values pass through
+	RawAction     string    // the action as sent: "updated", "change", ...
+	Entity        string    // deal, person, lead, ...
+	EntityID      string    // numeric ids as decimal text, lead ids as UUIDs
+	EventID       string    // v2 meta.id; empty for v1
+	DedupKey      string    // the same for every retry of one delivery
+	Attempt       int       // 1-based delivery attempt (v1 retry + 1, v2 attempt)
+	CompanyID     string    //
+	UserID        string    //
+	WebhookID     string    //
+	Timestamp     time.Time // zero when absent or unparseable
+	CorrelationID string    // v2 only
+	Bulk          bool      // v1 is_bulk_update, v2 is_bulk_edit
+	ChangeSource  string    // v1 only
+	Host          string    // the company's Pipedrive host
+	ChangedFields []string  // sorted keys that changed, on a change
+	Deal          *Deal     // set for deal events
+}
+
+// Deal holds the deal fields worth a dashboard: where it is, where it was, its worth.
+type Deal struct {
+	Title           string
+	Status          string
+	PreviousStatus  string
+	StageID         flexInt
+	PreviousStageID flexInt
+	Value           flexFloat
+	Currency        string
+}
+
+// LogValue renders the event as the `webhook` group of the audit log record; empty
+// fields are left out so that a record shows only what the payload carried.
+func (e *Event) LogValue() slog.Value {
+	attrs := make([]slog.Attr, 0, 24)
+	str := func(k, v string) {
+		if v != "" {
+			attrs = append(attrs, slog.String(k, v))
+		}
+	}
+	str("version", e.Version)
+	str("action", e.Action)
+	str("raw_action", e.RawAction)
+	str("entity", e.Entity)
+	str("entity_id", e.EntityID)
+	str("event_id", e.EventID)
+	str("dedup_key", e.DedupKey)
+	if e.Attempt > 0 {
+		attrs = append(attrs, slog.Int("attempt", e.Attempt))
+	}
+	str("company_id", e.CompanyID)
+	str("user_id", e.UserID)
+	str("webhook_id", e.WebhookID)
+	if !e.Timestamp.IsZero() {
+		attrs = append(attrs, slog.String("timestamp", e.Timestamp.Format(time.RFC3339Nano)))
+	}
+	str("correlation_id", e.CorrelationID)
+	attrs = append(attrs, slog.Bool("bulk", e.Bulk))
+	str("change_source", e.ChangeSource)
+	str("host", e.Host)
+	if e.ChangedFields != nil {
+		attrs = append(attrs, slog.Any("changed_fields", e.ChangedFields))
+	}
+	if d := e.Deal; d != nil {
+		str("title", d.Title)
+		str("status", d.Status)
+		str("previous_status", d.PreviousStatus)
+		if d.StageID.Valid {
+			attrs = append(attrs, slog.Int64("stage_id", d.StageID.N))
+		}
+		if d.PreviousStageID.Valid {
+			attrs = append(attrs, slog.Int64("previous_stage_id", d.PreviousStageID.N))
+		}
+		if d.Value.Valid {
+			attrs = append(attrs, slog.Float64("value", d.Value.F))
+		}
+		str("currency", d.Currency)
+	}
+	return slog.GroupValue(attrs...)
+}
+
+// dedupKey hashes what stays the same when Pipedrive retries a delivery (everything
+// but v1's retry and v2's attempt). v2's meta.id alone is not enough: user events
+// carry the user's id there.
+func dedupKey(e *Event, rawTimestamp, timestampMicro string) string {
+	h := sha256.New()
+	for _, part := range []string{
+		e.Version, e.WebhookID, e.CompanyID, e.Entity, e.EntityID, e.RawAction,
+		e.EventID, e.CorrelationID, rawTimestamp, timestampMicro,
+	} {
+		h.Write([]byte(strconv.Itoa(len(part))))
+		h.Write([]byte{':'})
+		h.Write([]byte(part))
+	}
+	var sum [sha256.Size]byte
+	return hex.EncodeToString(h.Sum(sum[:0])[:16])
+}
+
+func normaliseAction(raw string) string {
+	switch raw {
+	case "added":
+		return ActionCreate
+	case "updated":
+		return ActionChange
+	case "deleted":
+		return ActionDelete
+	case "merged":
+		return ActionMerge
+	}
+	return raw
+}
+
+func sortedKeys[M ~map[string]V, V any](m M) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
