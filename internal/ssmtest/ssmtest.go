@@ -1,0 +1,126 @@
+// Package ssmtest is a local stand-in for AWS Systems Manager Parameter Store that
+// speaks the service's JSON protocol (GetParameter only), for tests that run the real
+// AWS SDK client against it.
+package ssmtest
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+)
+
+// Server serves GetParameter for the parameters it was given.
+type Server struct {
+	*httptest.Server
+
+	mu      sync.Mutex
+	params  map[string]string
+	calls   int
+	failing bool
+	bad     []string // what was wrong with requests, for the test to report
+}
+
+// NewServer starts a server holding params (name → SecureString value). Point the
+// AWS SDK at it with AWS_ENDPOINT_URL_SSM=s.URL (or BaseEndpoint) and any static
+// credentials.
+func NewServer(params map[string]string) *Server {
+	s := &Server{params: map[string]string{}}
+	for k, v := range params {
+		s.params[k] = v
+	}
+	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
+	return s
+}
+
+// Set stores or replaces a parameter's value, as a rotation does.
+func (s *Server) Set(name, value string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.params[name] = value
+}
+
+// Fail makes every call answer a 500 (true) or succeed again (false).
+func (s *Server) Fail(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failing = on
+}
+
+// Calls counts the GetParameter calls served.
+func (s *Server) Calls() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls
+}
+
+// Problems lists requests that a real SSM endpoint would have refused or that
+// asked for the value undecrypted.
+func (s *Server) Problems() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.bad...)
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls++
+	if target := r.Header.Get("X-Amz-Target"); target != "AmazonSSM.GetParameter" {
+		s.bad = append(s.bad, "unexpected X-Amz-Target "+target)
+		writeError(w, http.StatusBadRequest, "UnknownOperationException", "unsupported operation")
+		return
+	}
+	if !strings.HasPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 ") {
+		s.bad = append(s.bad, "request not signed with SigV4")
+	}
+	var in struct {
+		Name           string
+		WithDecryption bool
+	}
+	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+		writeError(w, http.StatusBadRequest, "SerializationException", err.Error())
+		return
+	}
+	if !in.WithDecryption {
+		s.bad = append(s.bad, "GetParameter without WithDecryption for "+in.Name)
+	}
+	if s.failing {
+		writeError(w, http.StatusInternalServerError, "InternalServerError", "injected failure")
+		return
+	}
+	value, ok := s.params[in.Name]
+	if !ok {
+		writeError(w, http.StatusBadRequest, "ParameterNotFound", "")
+		return
+	}
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	_ = json.NewEncoder(w).Encode(map[string]any{"Parameter": map[string]any{
+		"Name": in.Name, "Type": "SecureString", "Value": value, "Version": 1,
+		"ARN": "arn:aws:ssm:us-east-1:123456789012:parameter" + in.Name,
+	}})
+}
+
+func writeError(w http.ResponseWriter, status int, typ, msg string) {
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	w.Header().Set("X-Amzn-ErrorType", typ)
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]string{"__type": typ, "message": msg})
+}
+
+// Env is the environment that points the AWS SDK's default configuration at s, with
+// throwaway credentials and no shared config files.
+func (s *Server) Env() map[string]string {
+	return map[string]string{
+		"AWS_ENDPOINT_URL_SSM":        s.URL,
+		"AWS_REGION":                  "us-east-1",
+		"AWS_ACCESS_KEY_ID":           "AKIDTEST",
+		"AWS_SECRET_ACCESS_KEY":       "test-secret",
+		"AWS_SESSION_TOKEN":           "",
+		"AWS_PROFILE":                 "",
+		"AWS_CONFIG_FILE":             "/dev/null",
+		"AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+		"AWS_EC2_METADATA_DISABLED":   "true",
+	}
+}
