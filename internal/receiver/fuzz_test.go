@@ -1,0 +1,32 @@
+package receiver
+
+import (
+	"bytes"
+	"net/http"
+	"testing"
+
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/fixtures"
+)
+
+// FuzzWebhook checks that every authenticated body is answered 200 {"received":true}
+// and logged as exactly one record.
+func FuzzWebhook(f *testing.F) {
+	all, err := fixtures.Load(fixtures.Dir())
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, fx := range all {
+		f.Add(fx.Body)
+	}
+	f.Add([]byte(`{"meta":`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		h := newHarness(static, 4096)
+		rec := h.do(post(bytes.NewReader(body)))
+		if rec.Code != http.StatusOK || rec.Body.String() != received+"\n" {
+			t.Fatalf("%q: %d %q", body, rec.Code, rec.Body)
+		}
+		if n := len(h.logs.records(t)); n != 1 {
+			t.Fatalf("%q: %d records", body, n)
+		}
+	})
+}

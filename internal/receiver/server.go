@@ -1,0 +1,51 @@
+// Package receiver is the HTTP side of the webhook: one http.Handler that serves
+// Pipedrive's deliveries the same way behind API Gateway and on a laptop.
+package receiver
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets"
+)
+
+// DefaultMaxBodyBytes bounds how much of a delivery is read. Pipedrive's payloads are
+// a few kilobytes.
+const DefaultMaxBodyBytes = 1 << 20
+
+// Config is what the receiver needs besides a logger.
+type Config struct {
+	// MaxBodyBytes bounds the body read; DefaultMaxBodyBytes when 0.
+	MaxBodyBytes int64
+	// Credentials, when set, are required as HTTP basic auth on every delivery.
+	Credentials secrets.CredentialSource
+}
+
+// New returns the receiver's handler. Every route is in addRoutes.
+func New(logger *slog.Logger, cfg Config) http.Handler {
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	mux := http.NewServeMux()
+	addRoutes(mux, cfg)
+	return withRequestLogger(logger, mux)
+}
+
+func addRoutes(mux *http.ServeMux, cfg Config) {
+	// Other methods on this path get 405 with "Allow: POST" from the mux itself.
+	mux.Handle("POST /webhooks/pipedrive", requireAuth(cfg.Credentials, handleWebhook(cfg.MaxBodyBytes)))
+	mux.Handle("GET /healthz", handleHealth())
+}
+
+func handleHealth() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, `{"status":"ok"}`)
+	})
+}
+
+func writeJSON(w http.ResponseWriter, status int, body string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(body + "\n"))
+}

@@ -1,0 +1,131 @@
+package receiver
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive"
+)
+
+const (
+	// received is the only answer an authenticated delivery gets: anything else makes
+	// Pipedrive retry it and, after ten failures, ban the webhook for 30 minutes.
+	received = `{"received":true}`
+
+	// maxLoggedPayload keeps an audit record under CloudWatch Logs' 256 KiB event limit.
+	maxLoggedPayload = 200 << 10
+	// excerptBytes bounds the part of a rejected body that is logged.
+	excerptBytes = 256
+	// drainLimit bounds how much of an oversize body is counted (not kept) to log its size.
+	drainLimit = 64 << 20
+)
+
+// Kinds of rejected deliveries that the receiver adds to pipedrive's.
+const (
+	KindBodyTooLarge = "body_too_large"
+	KindReadError    = "read_error"
+	KindPanic        = "panic"
+)
+
+// handleWebhook logs one record per delivery and always answers 200: errors are
+// logged, never surfaced, and a panic is recovered.
+func handleWebhook(maxBody int64) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		log := loggerFrom(r.Context())
+		defer writeJSON(w, http.StatusOK, received)
+		defer func() {
+			if v := recover(); v != nil {
+				log.LogAttrs(r.Context(), slog.LevelError, "pipedrive webhook handler panicked",
+					slog.String("kind", KindPanic), slog.String("error", fmt.Sprint(v)), slog.String("stack", string(debug.Stack())))
+			}
+		}()
+		body, err := readBody(r, maxBody)
+		if err != nil {
+			rejected(log, r, err, body)
+			return
+		}
+		record(log, r, body)
+	})
+}
+
+// record logs one decoded delivery at INFO, or why it could not be decoded at WARN.
+func record(log *slog.Logger, r *http.Request, body []byte) {
+	event, err := pipedrive.Decode(body)
+	if err != nil {
+		rejected(log, r, err, body)
+		return
+	}
+	payload := slog.Any("payload", json.RawMessage(bytes.TrimSpace(body)))
+	if len(body) > maxLoggedPayload {
+		payload = slog.String("payload_omitted", fmt.Sprintf("%d bytes, over the %d logged", len(body), maxLoggedPayload))
+	}
+	log.LogAttrs(r.Context(), slog.LevelInfo, "pipedrive webhook", slog.Any("webhook", event), payload)
+}
+
+type tooLargeError struct{ size, limit int64 }
+
+func (e *tooLargeError) Error() string {
+	return fmt.Sprintf("the body is %d bytes or more, over the %d-byte limit", e.size, e.limit)
+}
+
+// readBody reads at most limit bytes. A larger body is counted, not kept: its size
+// comes from Content-Length, or from draining up to drainLimit more bytes.
+func readBody(r *http.Request, limit int64) ([]byte, error) {
+	if r.ContentLength > limit {
+		return nil, &tooLargeError{size: r.ContentLength, limit: limit}
+	}
+	var buf bytes.Buffer
+	if r.ContentLength > 0 {
+		buf.Grow(int(r.ContentLength))
+	}
+	n, err := buf.ReadFrom(io.LimitReader(r.Body, limit+1))
+	if err != nil {
+		return buf.Bytes(), fmt.Errorf("read the body: %w", err)
+	}
+	if n > limit {
+		rest, _ := io.Copy(io.Discard, io.LimitReader(r.Body, drainLimit))
+		return nil, &tooLargeError{size: n + rest, limit: limit}
+	}
+	return buf.Bytes(), nil
+}
+
+// rejected logs one WARN record for a delivery that was not logged as an event.
+func rejected(log *slog.Logger, r *http.Request, err error, body []byte) {
+	attrs := []slog.Attr{slog.String("kind", kindOf(err)), slog.String("error", err.Error())}
+	var tooLarge *tooLargeError
+	if errors.As(err, &tooLarge) {
+		attrs = append(attrs, slog.Int64("size", tooLarge.size), slog.Int64("limit", tooLarge.limit))
+	} else {
+		attrs = append(attrs, slog.Int("size", len(body)), slog.String("excerpt", excerpt(body)))
+	}
+	attrs = append(attrs, slog.String("content_type", r.Header.Get("Content-Type")))
+	log.LogAttrs(r.Context(), slog.LevelWarn, "malformed pipedrive webhook", attrs...)
+}
+
+func kindOf(err error) string {
+	var de *pipedrive.Error
+	var tooLarge *tooLargeError
+	switch {
+	case errors.As(err, &de):
+		return de.Kind
+	case errors.As(err, &tooLarge):
+		return KindBodyTooLarge
+	default:
+		return KindReadError
+	}
+}
+
+// excerpt is the start of a body, made valid UTF-8 so it logs as text.
+func excerpt(body []byte) string {
+	if len(body) > excerptBytes {
+		body = body[:excerptBytes]
+	}
+	return strings.ToValidUTF8(string(body), "\uFFFD")
+}

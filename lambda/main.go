@@ -1,0 +1,116 @@
+// Command lambda is the webhook receiver. Under AWS Lambda (AWS_LAMBDA_RUNTIME_API is
+// set) it serves API Gateway HTTP API events; anywhere else it listens on a local
+// address. Both modes run the same http.Handler.
+//
+// Configuration, from flags or the environment:
+//
+//	-addr, LISTEN_ADDR               local listen address (default 127.0.0.1:8080)
+//	-max-body-bytes, MAX_BODY_BYTES  largest body read (default 1 MiB)
+//	LOG_LEVEL                        debug, info (default), warn or error
+//	WEBHOOK_AUTH_PARAMETER           SSM SecureString holding "user:password" for basic auth
+//	WEBHOOK_AUTH_TTL                 how long that parameter is cached (default 5m)
+//	WEBHOOK_AUTH_USER, WEBHOOK_AUTH_PASSWORD  basic-auth credentials given directly
+package main
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
+
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/receiver"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args, os.Getenv, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "receiver:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	addr := fs.String("addr", cmp.Or(getenv("LISTEN_ADDR"), "127.0.0.1:8080"), "local listen `address` (env LISTEN_ADDR)")
+	maxBody := fs.Int64("max-body-bytes", receiver.DefaultMaxBodyBytes, "largest body read, in `bytes` (env MAX_BODY_BYTES)")
+	if s := getenv("MAX_BODY_BYTES"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n <= 0 {
+			return fmt.Errorf("MAX_BODY_BYTES=%q is not a positive number of bytes", s)
+		}
+		*maxBody = n
+	}
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	var level slog.Level
+	if s := getenv("LOG_LEVEL"); s != "" {
+		if err := level.UnmarshalText([]byte(s)); err != nil {
+			return fmt.Errorf("LOG_LEVEL=%q: %w", s, err)
+		}
+	}
+	logger := slog.New(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: level}))
+
+	creds, err := secrets.CredentialsFromEnv(getenv, secrets.LazySSMClient, logger)
+	switch {
+	case errors.Is(err, secrets.ErrNotConfigured):
+		logger.Warn("basic auth is off: set WEBHOOK_AUTH_PARAMETER, or WEBHOOK_AUTH_USER and WEBHOOK_AUTH_PASSWORD")
+	case err != nil:
+		return err
+	}
+	handler := receiver.New(logger, receiver.Config{MaxBodyBytes: *maxBody, Credentials: creds})
+
+	if getenv("AWS_LAMBDA_RUNTIME_API") != "" {
+		lambda.StartWithOptions(httpadapter.NewV2(handler).ProxyWithContext, lambda.WithContext(ctx))
+		return nil
+	}
+	return serve(ctx, *addr, handler, logger)
+}
+
+// serve listens on addr until ctx ends, then drains in-flight requests.
+func serve(ctx context.Context, addr string, handler http.Handler, logger *slog.Logger) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second, // Pipedrive gives up after 10 s anyway
+		WriteTimeout:      15 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	logger.Info("listening", "addr", ln.Addr().String(), "webhook_url", "http://"+ln.Addr().String()+"/webhooks/pipedrive")
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shut down: %w", err)
+	}
+	logger.Info("stopped")
+	return nil
+}

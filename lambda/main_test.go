@@ -1,0 +1,248 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/fixtures"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/lambdatest"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/ssmtest"
+)
+
+const (
+	testUser     = "pipedrive"
+	testPassword = "a-test-password-0f9d"
+)
+
+// syncBuffer is a concurrency-safe io.Writer for a program's output.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func envFunc(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+// waitFor polls the program's output for a line containing s.
+func waitFor(t *testing.T, out *syncBuffer, s string) string {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		for _, line := range strings.Split(out.String(), "\n") {
+			if strings.Contains(line, s) {
+				return line
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("no %q in the output:\n%s", s, out)
+	return ""
+}
+
+func TestRunLocalServer(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out := &syncBuffer{}
+	env := map[string]string{"WEBHOOK_AUTH_USER": testUser, "WEBHOOK_AUTH_PASSWORD": testPassword}
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"receiver", "-addr", "127.0.0.1:0"}, envFunc(env), out) }()
+
+	var listening struct{ Addr string }
+	_ = json.Unmarshal([]byte(waitFor(t, out, `"msg":"listening"`)), &listening)
+	base := "http://" + listening.Addr
+
+	deal, _ := fixtures.Get(fixtures.Dir(), "v2/deal-change")
+	req, _ := http.NewRequest(http.MethodPost, base+"/webhooks/pipedrive", bytes.NewReader(deal.Body))
+	req.SetBasicAuth(testUser, testPassword)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || strings.TrimSpace(string(body)) != `{"received":true}` {
+		t.Fatalf("POST: %d %s", resp.StatusCode, body)
+	}
+	if resp, err := http.Get(base + "/healthz"); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("GET /healthz: %v %v", resp, err)
+	}
+	waitFor(t, out, `"msg":"pipedrive webhook"`)
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run returned %v after shutdown", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("run did not stop after its context ended")
+	}
+	waitFor(t, out, `"msg":"stopped"`)
+	if strings.Contains(out.String(), testPassword) {
+		t.Errorf("the password is in the output:\n%s", out)
+	}
+}
+
+func TestRunRejectsBadConfiguration(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{"bad max body", nil, map[string]string{"MAX_BODY_BYTES": "lots"}, "MAX_BODY_BYTES"},
+		{"negative max body", nil, map[string]string{"MAX_BODY_BYTES": "-1"}, "MAX_BODY_BYTES"},
+		{"bad log level", nil, map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
+		{"half the credentials", nil, map[string]string{"WEBHOOK_AUTH_USER": "u"}, "WEBHOOK_AUTH_PASSWORD"},
+		{"unknown flag", []string{"-port", "1"}, nil, "-port"},
+		{"address in use or invalid", []string{"-addr", "256.0.0.1:99999"}, nil, "256.0.0.1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := &syncBuffer{}
+			err := run(context.Background(), append([]string{"receiver"}, tt.args...), envFunc(tt.env), out)
+			if err == nil || !strings.Contains(err.Error()+out.String(), tt.want) {
+				t.Errorf("run = %v (output %q); want an error about %s", err, out, tt.want)
+			}
+		})
+	}
+}
+
+// buildBootstrap builds the Lambda binary as `make build` does, for the host's
+// architecture so that it can run here.
+func buildBootstrap(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "bootstrap")
+	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w", "-o", bin, ".")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// TestBootstrapProcess runs the built bootstrap against a local Lambda Runtime API
+// and a local SSM, as Lambda would run it: credentials from an SSM SecureString,
+// events from API Gateway, answers back through the Runtime API.
+func TestBootstrapProcess(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the bootstrap binary")
+	}
+	bin := buildBootstrap(t)
+	ssm := ssmtest.NewServer(map[string]string{"/pipedrive-webhooks/sandbox/webhook-auth": testUser + ":" + testPassword})
+	defer ssm.Close()
+
+	deal, _ := fixtures.Get(fixtures.Dir(), "v2/deal-change")
+	v1, _ := fixtures.Get(fixtures.Dir(), "v1/deal-updated")
+	auth := "Basic " + basicToken(testUser, testPassword)
+	var evs [][]byte
+	for _, e := range []struct {
+		body []byte
+		auth string
+		b64  bool
+	}{{deal.Body, auth, false}, {v1.Body, auth, true}, {deal.Body, "", false}, {[]byte("{oops"), auth, false}} {
+		ev, err := fixtures.GatewayEvent(e.body, e.auth, e.b64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := json.Marshal(ev)
+		evs = append(evs, raw)
+	}
+	rt := lambdatest.NewRuntime(evs...)
+	defer rt.Close()
+
+	cmd := exec.Command(bin)
+	cmd.Env = []string{
+		"AWS_LAMBDA_RUNTIME_API=" + rt.Addr(),
+		"AWS_LAMBDA_FUNCTION_NAME=pipedrive-webhook", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128",
+		"AWS_LAMBDA_FUNCTION_VERSION=$LATEST", "AWS_LAMBDA_LOG_GROUP_NAME=/aws/lambda/pipedrive-webhook",
+		"WEBHOOK_AUTH_PARAMETER=/pipedrive-webhooks/sandbox/webhook-auth",
+		"HOME=" + t.TempDir(),
+	}
+	for k, v := range ssm.Env() {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	stdout := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = stdout, stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+
+	wantStatus := []int{200, 200, 401, 200}
+	for i, want := range wantStatus {
+		select {
+		case res := <-rt.Results:
+			var resp events.APIGatewayV2HTTPResponse
+			if res.Error || json.Unmarshal(res.Body, &resp) != nil {
+				t.Fatalf("invocation %d: error %s", i+1, res.Body)
+			}
+			if resp.StatusCode != want {
+				t.Errorf("invocation %d: status %d, want %d (%s)", i+1, resp.StatusCode, want, resp.Body)
+			}
+			if want == 200 && strings.TrimSpace(resp.Body) != `{"received":true}` {
+				t.Errorf("invocation %d: body %q", i+1, resp.Body)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatalf("no answer to invocation %d; output:\n%s", i+1, stdout)
+		}
+	}
+	logs := stdout.String()
+	for _, want := range []string{
+		`"msg":"pipedrive webhook","request_id":"JKJaXmPLvHcESHA="`,
+		`"version":"1.0","action":"change","raw_action":"updated"`,
+		`"reason":"missing_credentials"`,
+		`"kind":"invalid_json"`,
+	} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("no %s in the logs:\n%s", want, logs)
+		}
+	}
+	if strings.Contains(logs, testPassword) || strings.Contains(logs, basicToken(testUser, testPassword)) {
+		t.Errorf("a secret is in the logs:\n%s", logs)
+	}
+	if ssm.Calls() != 1 {
+		t.Errorf("%d SSM calls for 4 invocations, want 1 (cached)", ssm.Calls())
+	}
+	if p := ssm.Problems(); len(p) > 0 {
+		t.Errorf("SSM requests: %v", p)
+	}
+	sc := bufio.NewScanner(strings.NewReader(logs))
+	for sc.Scan() {
+		if !json.Valid(sc.Bytes()) {
+			t.Errorf("a log line is not JSON: %s", sc.Text())
+		}
+	}
+}
+
+func basicToken(user, password string) string {
+	r, _ := http.NewRequest(http.MethodGet, "/", nil)
+	r.SetBasicAuth(user, password)
+	return strings.TrimPrefix(r.Header.Get("Authorization"), "Basic ")
+}
