@@ -137,13 +137,11 @@ func TestParameterFailsClosedBeforeFirstRead(t *testing.T) {
 	}
 }
 
-func TestLazyClientUsesStandardEndpointSettings(t *testing.T) {
+func TestClientFromTheEnvironment(t *testing.T) {
 	srv := ssmtest.NewServer(map[string]string{"/app/auth": "pipedrive:env"})
 	defer srv.Close()
-	for k, v := range srv.Env() {
-		t.Setenv(k, v)
-	}
-	v, err := GetParameter(context.Background(), LazySSMClient(), "/app/auth")
+	env := srv.Env()
+	v, err := GetParameter(context.Background(), LazySSMClient(func(k string) string { return env[k] }), "/app/auth")
 	if err != nil || v != "pipedrive:env" {
 		t.Fatalf("GetParameter = %q, %v", v, err)
 	}
@@ -153,7 +151,7 @@ func TestLazyClientUsesStandardEndpointSettings(t *testing.T) {
 }
 
 func TestCredentialsFromEnv(t *testing.T) {
-	client := func() GetParameterAPI { return nil }
+	client := func(func(string) string) GetParameterAPI { return nil }
 	env := func(kv ...string) func(string) string {
 		m := map[string]string{}
 		for i := 0; i < len(kv); i += 2 {
@@ -188,5 +186,17 @@ func TestCredentialsFromEnv(t *testing.T) {
 				t.Fatalf("got %T, %v; want %s", src, err, tt.want)
 			}
 		})
+	}
+}
+
+func TestClientNeedsRegionAndCredentials(t *testing.T) {
+	for _, env := range []map[string]string{
+		{"AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "b"},
+		{"AWS_REGION": "eu-west-1"},
+	} {
+		_, err := GetParameter(context.Background(), LazySSMClient(func(k string) string { return env[k] }), "/x")
+		if err == nil || !strings.Contains(err.Error(), "AWS_") {
+			t.Errorf("env %v: error %v", env, err)
+		}
 	}
 }

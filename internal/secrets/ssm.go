@@ -1,6 +1,7 @@
 package secrets
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -10,7 +11,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 )
 
@@ -19,23 +20,37 @@ type GetParameterAPI interface {
 	GetParameter(ctx context.Context, in *ssm.GetParameterInput, opts ...func(*ssm.Options)) (*ssm.GetParameterOutput, error)
 }
 
-// NewSSMClient returns an SSM client configured the AWS SDK's standard way
-// (environment, shared config, the Lambda role). Endpoints are overridden the
-// standard way too: AWS_ENDPOINT_URL_SSM or AWS_ENDPOINT_URL.
-func NewSSMClient(ctx context.Context) (*ssm.Client, error) {
-	cfg, err := config.LoadDefaultConfig(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("load AWS configuration: %w", err)
+// NewSSMClient returns an SSM client configured from the environment alone, as
+// Lambda provides it: AWS_REGION, the function role's AWS_ACCESS_KEY_ID,
+// AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN. The endpoint is overridden the AWS
+// SDK's standard way, with AWS_ENDPOINT_URL_SSM or AWS_ENDPOINT_URL. Leaving out the
+// SDK's shared-config loader (profiles, SSO, IMDS) keeps the Lambda binary and its
+// cold start small; tools run by people use the full loader instead.
+func NewSSMClient(getenv func(string) string) (*ssm.Client, error) {
+	region := cmp.Or(getenv("AWS_REGION"), getenv("AWS_DEFAULT_REGION"))
+	id, secret := getenv("AWS_ACCESS_KEY_ID"), getenv("AWS_SECRET_ACCESS_KEY")
+	switch {
+	case region == "":
+		return nil, errors.New("AWS_REGION is not set")
+	case id == "" || secret == "":
+		return nil, errors.New("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set")
 	}
-	return ssm.NewFromConfig(cfg), nil
+	opts := ssm.Options{
+		Region:      region,
+		Credentials: credentials.NewStaticCredentialsProvider(id, secret, getenv("AWS_SESSION_TOKEN")),
+	}
+	if endpoint := cmp.Or(getenv("AWS_ENDPOINT_URL_SSM"), getenv("AWS_ENDPOINT_URL")); endpoint != "" {
+		opts.BaseEndpoint = aws.String(endpoint)
+	}
+	return ssm.New(opts), nil
 }
 
-// LazySSMClient defers NewSSMClient to the first call, so that loading the AWS
-// configuration stays off a Lambda cold start; a failed load is tried again on the
-// next call.
-func LazySSMClient() GetParameterAPI { return &lazyClient{} }
+// LazySSMClient defers NewSSMClient to the first call, keeping it off a Lambda cold
+// start; a failed set-up is tried again on the next call.
+func LazySSMClient(getenv func(string) string) GetParameterAPI { return &lazyClient{getenv: getenv} }
 
 type lazyClient struct {
+	getenv func(string) string
 	mu     sync.Mutex
 	client *ssm.Client
 }
@@ -43,10 +58,10 @@ type lazyClient struct {
 func (l *lazyClient) GetParameter(ctx context.Context, in *ssm.GetParameterInput, opts ...func(*ssm.Options)) (*ssm.GetParameterOutput, error) {
 	l.mu.Lock()
 	if l.client == nil {
-		c, err := NewSSMClient(ctx)
+		c, err := NewSSMClient(l.getenv)
 		if err != nil {
 			l.mu.Unlock()
-			return nil, err
+			return nil, fmt.Errorf("set up the SSM client: %w", err)
 		}
 		l.client = c
 	}
@@ -151,7 +166,7 @@ var ErrNotConfigured = errors.New("no credentials configured")
 // WEBHOOK_AUTH_PARAMETER (an SSM parameter, cached for WEBHOOK_AUTH_TTL, default 5m),
 // else WEBHOOK_AUTH_USER with WEBHOOK_AUTH_PASSWORD. It returns ErrNotConfigured when
 // none is set.
-func CredentialsFromEnv(getenv func(string) string, client func() GetParameterAPI, logger *slog.Logger) (CredentialSource, error) {
+func CredentialsFromEnv(getenv func(string) string, client func(getenv func(string) string) GetParameterAPI, logger *slog.Logger) (CredentialSource, error) {
 	if name := getenv("WEBHOOK_AUTH_PARAMETER"); name != "" {
 		ttl := 5 * time.Minute
 		if s := getenv("WEBHOOK_AUTH_TTL"); s != "" {
@@ -161,7 +176,7 @@ func CredentialsFromEnv(getenv func(string) string, client func() GetParameterAP
 			}
 			ttl = d
 		}
-		return ParameterCredentials{&Parameter{Client: client(), Name: name, TTL: ttl, Logger: logger}}, nil
+		return ParameterCredentials{&Parameter{Client: client(getenv), Name: name, TTL: ttl, Logger: logger}}, nil
 	}
 	user, password := getenv("WEBHOOK_AUTH_USER"), getenv("WEBHOOK_AUTH_PASSWORD")
 	switch {
