@@ -86,11 +86,16 @@ func TestRunLocalServer(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 200 || strings.TrimSpace(string(body)) != `{"received":true}` {
+	if resp.StatusCode != http.StatusOK || strings.TrimSpace(string(body)) != `{"received":true}` {
 		t.Fatalf("POST: %d %s", resp.StatusCode, body)
 	}
-	if resp, err := http.Get(base + "/healthz"); err != nil || resp.StatusCode != 200 {
-		t.Fatalf("GET /healthz: %v %v", resp, err)
+	health, err := http.Get(base + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	health.Body.Close()
+	if health.StatusCode != http.StatusOK {
+		t.Fatalf("GET /healthz: %s", health.Status)
 	}
 	waitFor(t, out, `"msg":"pipedrive webhook"`)
 

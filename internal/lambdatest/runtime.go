@@ -62,7 +62,7 @@ func (rt *Runtime) Addr() string { return strings.TrimPrefix(rt.URL, "http://") 
 // Close releases blocked `next` calls and stops the server.
 func (rt *Runtime) Close() {
 	rt.closeOnce.Do(func() { close(rt.done) })
-	rt.Server.CloseClientConnections()
+	rt.CloseClientConnections()
 	rt.Server.Close()
 }
 
