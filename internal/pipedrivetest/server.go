@@ -1,0 +1,359 @@
+// Package pipedrivetest is a local stand-in for Pipedrive's webhooks API. Every
+// request it receives and every answer it gives is validated against Pipedrive's
+// OpenAPI description (testdata/pipedrive/webhooks-api-openapi.yml) with
+// kin-openapi, so a client that passes its tests speaks the real API.
+package pipedrivetest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+)
+
+// MaxWebhooks is Pipedrive's limit of webhooks per company.
+const MaxWebhooks = 40
+
+// Webhook is one stored webhook, password included (the real API returns it too).
+type Webhook struct {
+	ID               int64   `json:"id"`
+	CompanyID        int64   `json:"company_id"`
+	OwnerID          int64   `json:"owner_id"`
+	UserID           int64   `json:"user_id"`
+	EventAction      string  `json:"event_action"`
+	EventObject      string  `json:"event_object"`
+	SubscriptionURL  string  `json:"subscription_url"`
+	Version          string  `json:"version"`
+	IsActive         int     `json:"is_active"`
+	AddTime          string  `json:"add_time"`
+	RemoveTime       *string `json:"remove_time"`
+	Type             string  `json:"type"`
+	HTTPAuthUser     *string `json:"http_auth_user"`
+	HTTPAuthPassword *string `json:"http_auth_password"`
+	RemoveReason     *string `json:"remove_reason"`
+	LastDeliveryTime *string `json:"last_delivery_time"`
+	LastHTTPStatus   *int    `json:"last_http_status"`
+	AdminID          int64   `json:"admin_id"`
+	Name             string  `json:"name"`
+}
+
+// Request is what the server saw of one request.
+type Request struct {
+	Method, Path, RawQuery string
+	Header                 http.Header
+	Body                   []byte
+}
+
+// Fault is an answer to give instead of serving a request.
+type Fault struct {
+	Status     int           // an HTTP status, or 0 to only delay
+	RetryAfter string        // the Retry-After header, if any
+	Delay      time.Duration // wait before answering (or before serving, with Status 0)
+	// Apply, when set, serves the request first and then answers Status: a create that
+	// lands although the client sees an error.
+	Apply bool
+}
+
+// Server is the stand-in. Its URL + "/v1" is the API base URL.
+type Server struct {
+	*httptest.Server
+	Token string
+
+	router routers.Router
+
+	mu        sync.Mutex
+	webhooks  []Webhook
+	nextID    int64
+	faults    map[string][]Fault // by "METHOD /path-pattern"
+	requests  []Request
+	problems  []string
+	reachable func(string) bool
+}
+
+// NewServer starts a server that accepts token as the x-api-token. specPath is the
+// OpenAPI file; a missing or invalid spec fails the constructor.
+func NewServer(specPath, token string) (*Server, error) {
+	s := &Server{Token: token, nextID: 4710827, faults: map[string][]Fault{}}
+	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	s.Start()
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromFile(specPath)
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("load the OpenAPI spec: %w", err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("the OpenAPI spec is invalid: %w", err)
+	}
+	doc.Servers = openapi3.Servers{{URL: s.URL + "/v1"}}
+	if s.router, err = gorillamux.NewRouter(doc); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// APIURL is the value for PIPEDRIVE_API_URL.
+func (s *Server) APIURL() string { return s.URL + "/v1" }
+
+// Webhooks returns the stored webhooks.
+func (s *Server) Webhooks() []Webhook {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Webhook(nil), s.webhooks...)
+}
+
+// Add stores a webhook as if it had been created earlier (say, the seed's v1 one);
+// it returns the stored webhook with its id.
+func (s *Server) Add(w Webhook) Webhook {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if w.ID == 0 {
+		w.ID = s.newID()
+	}
+	s.nextID = max(s.nextID, w.ID+1)
+	s.fill(&w)
+	s.webhooks = append(s.webhooks, w)
+	return w
+}
+
+// Requests returns every request received, in order.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.requests...)
+}
+
+// Problems lists every request and answer that did not conform to the OpenAPI
+// description, and every request that carried the token anywhere but x-api-token.
+func (s *Server) Problems() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.problems...)
+}
+
+// Inject queues faults for requests matching "METHOD /v1/webhooks" or
+// "DELETE /v1/webhooks/{id}"; each fault answers one request.
+func (s *Server) Inject(route string, faults ...Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults[route] = append(s.faults[route], faults...)
+}
+
+// SetReachable decides which subscription URLs creation accepts (default: http(s)
+// URLs with a host); others get Pipedrive's "invalid or non-reachable URL".
+func (s *Server) SetReachable(f func(string) bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.reachable = f
+}
+
+func (s *Server) newID() int64 {
+	id := s.nextID
+	s.nextID++
+	return id
+}
+
+func (s *Server) fill(w *Webhook) {
+	if w.CompanyID == 0 {
+		w.CompanyID = 12345678
+	}
+	if w.OwnerID == 0 {
+		w.OwnerID = 98765
+	}
+	if w.UserID == 0 {
+		w.UserID = w.OwnerID
+	}
+	if w.AdminID == 0 {
+		w.AdminID = w.OwnerID
+	}
+	if w.Version == "" {
+		w.Version = "2.0"
+	}
+	if w.Type == "" {
+		w.Type = "general"
+	}
+	if w.AddTime == "" {
+		w.AddTime = time.Now().UTC().Format("2006-01-02T15:04:05.000Z")
+	}
+	w.IsActive = 1
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	s.mu.Lock()
+	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Header: r.Header.Clone(), Body: body})
+	if s.Token != "" && (strings.Contains(r.URL.String(), s.Token) || strings.Contains(r.Header.Get("Authorization"), s.Token)) {
+		s.problems = append(s.problems, fmt.Sprintf("%s %s: the API token travels outside the x-api-token header", r.Method, r.URL.Path))
+	}
+	s.mu.Unlock()
+
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	route, params, err := s.router.FindRoute(r)
+	if err != nil {
+		s.problem("%s %s: no such operation in the spec: %v", r.Method, r.URL.Path, err)
+		http.NotFound(w, r)
+		return
+	}
+	in := &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: route,
+		Options: &openapi3filter.Options{AuthenticationFunc: s.authenticate, MultiError: true}}
+	if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
+		if isSecurityError(err) {
+			s.answer(w, in, http.StatusUnauthorized, map[string]any{"success": false, "error": "unauthorized access", "errorCode": 401})
+			return
+		}
+		s.problem("%s %s: request does not match the spec: %v", r.Method, r.URL.Path, err)
+		s.answer(w, in, http.StatusBadRequest, map[string]any{"success": false, "status": "error",
+			"errors": map[string][]string{"request": {err.Error()}}})
+		return
+	}
+	key := r.Method + " " + route.Path
+	if f, ok := s.nextFault(key); ok {
+		time.Sleep(f.Delay)
+		if f.Status != 0 {
+			if f.Apply {
+				s.handle(httptest.NewRecorder(), in, r, params, body)
+			}
+			if f.RetryAfter != "" {
+				w.Header().Set("Retry-After", f.RetryAfter)
+			}
+			s.answer(w, in, f.Status, map[string]any{"success": false, "error": http.StatusText(f.Status)})
+			return
+		}
+	}
+	s.handle(w, in, r, params, body)
+}
+
+func isSecurityError(err error) bool {
+	var me openapi3.MultiError
+	if errors.As(err, &me) {
+		for _, e := range me {
+			if !isSecurityError(e) {
+				return false
+			}
+		}
+		return len(me) > 0
+	}
+	var sre *openapi3filter.SecurityRequirementsError
+	return errors.As(err, &sre)
+}
+
+func (s *Server) authenticate(_ context.Context, in *openapi3filter.AuthenticationInput) error {
+	if in.SecuritySchemeName == "api_key" && in.RequestValidationInput.Request.Header.Get("x-api-token") == s.Token {
+		return nil
+	}
+	return fmt.Errorf("not authenticated by %s", in.SecuritySchemeName)
+}
+
+func (s *Server) nextFault(key string) (Fault, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q := s.faults[key]
+	if len(q) == 0 {
+		return Fault{}, false
+	}
+	s.faults[key] = q[1:]
+	return q[0], true
+}
+
+func (s *Server) handle(w http.ResponseWriter, in *openapi3filter.RequestValidationInput, r *http.Request, params map[string]string, body []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch r.Method {
+	case http.MethodGet:
+		data := s.webhooks
+		if data == nil {
+			data = []Webhook{}
+		}
+		s.answerLocked(w, in, http.StatusOK, map[string]any{"success": true, "status": "ok", "data": data})
+	case http.MethodPost:
+		var req struct {
+			SubscriptionURL  string  `json:"subscription_url"`
+			EventAction      string  `json:"event_action"`
+			EventObject      string  `json:"event_object"`
+			Name             string  `json:"name"`
+			UserID           int64   `json:"user_id"`
+			HTTPAuthUser     *string `json:"http_auth_user"`
+			HTTPAuthPassword *string `json:"http_auth_password"`
+			Version          string  `json:"version"`
+		}
+		_ = json.Unmarshal(body, &req)
+		reachable := s.reachable
+		if reachable == nil {
+			reachable = func(raw string) bool {
+				u, err := url.Parse(raw)
+				return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
+			}
+		}
+		if !reachable(req.SubscriptionURL) {
+			s.answerLocked(w, in, http.StatusBadRequest, map[string]any{"success": false, "status": "error",
+				"errors": map[string][]string{"subscription_url": {"invalid or non-reachable URL"}}})
+			return
+		}
+		if len(s.webhooks) >= MaxWebhooks {
+			s.answerLocked(w, in, http.StatusBadRequest, map[string]any{"success": false, "status": "error",
+				"errors": map[string][]string{"webhooks": {fmt.Sprintf("the company has reached the limit of %d webhooks", MaxWebhooks)}}})
+			return
+		}
+		hook := Webhook{ID: s.newID(), EventAction: req.EventAction, EventObject: req.EventObject, SubscriptionURL: req.SubscriptionURL,
+			Version: req.Version, UserID: req.UserID, Name: req.Name, HTTPAuthUser: req.HTTPAuthUser, HTTPAuthPassword: req.HTTPAuthPassword}
+		s.fill(&hook)
+		s.webhooks = append(s.webhooks, hook)
+		s.answerLocked(w, in, http.StatusCreated, map[string]any{"success": true, "status": "ok", "data": hook})
+	case http.MethodDelete:
+		id, _ := strconv.ParseInt(params["id"], 10, 64)
+		for i, h := range s.webhooks {
+			if h.ID == id {
+				s.webhooks = append(s.webhooks[:i], s.webhooks[i+1:]...)
+				s.answerLocked(w, in, http.StatusOK, map[string]any{"success": true, "status": "ok"})
+				return
+			}
+		}
+		s.answerLocked(w, in, http.StatusNotFound, map[string]any{"success": false, "status": "error",
+			"errors": map[string][]string{"id": {"not found"}}})
+	}
+}
+
+func (s *Server) problem(format string, args ...any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.problems = append(s.problems, fmt.Sprintf(format, args...))
+}
+
+func (s *Server) answer(w http.ResponseWriter, in *openapi3filter.RequestValidationInput, status int, body any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.answerLocked(w, in, status, body)
+}
+
+// answerLocked validates the answer against the spec (statuses the spec does not
+// list, such as 429 and 5xx, are passed through unchecked) and writes it.
+func (s *Server) answerLocked(w http.ResponseWriter, in *openapi3filter.RequestValidationInput, status int, body any) {
+	raw, _ := json.Marshal(body)
+	if in.Route != nil && in.Route.Operation.Responses.Status(status) != nil {
+		out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: status,
+			Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(bytes.NewReader(raw)),
+			Options: &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true}}
+		if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
+			s.problems = append(s.problems, fmt.Sprintf("answer %d to %s %s does not match the spec: %v", status, in.Request.Method, in.Request.URL.Path, err))
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(raw)
+}
