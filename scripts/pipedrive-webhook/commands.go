@@ -199,12 +199,15 @@ func cmdRegister(ctx context.Context, args []string, e env) error {
 	var a authFlags
 	var w pipedrive.NewWebhook
 	var replaceID int64
-	var rotate bool
+	var rotate, matchName bool
+	var supersede string
 	c.register(fs, e)
 	a.register(fs, e)
 	subscriptionFlags(fs, &w)
 	fs.Int64Var(&replaceID, "replace-id", 0, "once the webhook exists, delete this older one (say, the one for a previous URL)")
 	fs.BoolVar(&rotate, "rotate", false, "create a new webhook even if one matches, then delete the matching ones: how new basic-auth credentials reach Pipedrive")
+	fs.StringVar(&supersede, "supersede", "", "once the webhook exists, delete the other webhooks whose name starts with this `prefix` (earlier registrations of the same stack)")
+	fs.BoolVar(&matchName, "match-name", false, "reuse only a webhook that also has this --name (Terraform names each credentials version apart)")
 	if err := parse(fs, args, &c); err != nil {
 		return err
 	}
@@ -220,9 +223,20 @@ func cmdRegister(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	w.HTTPAuthUser, w.HTTPAuthPassword = creds.User, creds.Password
-	res, err := s.register(ctx, w, rotate)
+	same := w.Same
+	if matchName {
+		same = func(h *pipedrive.Webhook) bool { return w.Same(h) && h.Name == w.Name }
+	}
+	res, err := s.register(ctx, w, same, rotate)
 	if err != nil {
 		return err
+	}
+	if supersede != "" {
+		deleted, err := s.supersede(ctx, supersede, res.ID)
+		res.Deleted = append(res.Deleted, deleted...)
+		if err != nil {
+			return fmt.Errorf("webhook %d is registered, but retiring the ones it supersedes failed: %w", res.ID, err)
+		}
 	}
 	if replaceID != 0 && replaceID != res.ID {
 		if err := s.delete(ctx, replaceID); err != nil {
@@ -240,12 +254,12 @@ func cmdRegister(ctx context.Context, args []string, e env) error {
 // register makes sure exactly one webhook matches w and returns it. A create that
 // fails in a way that may have registered it anyway (a 5xx, a timeout) is followed
 // by a fresh look rather than a blind second create.
-func (s *session) register(ctx context.Context, w pipedrive.NewWebhook, rotate bool) (registered, error) {
+func (s *session) register(ctx context.Context, w pipedrive.NewWebhook, same func(*pipedrive.Webhook) bool, rotate bool) (registered, error) {
 	existing, err := s.api.ListWebhooks(ctx)
 	if err != nil {
 		return registered{}, err
 	}
-	matches := pipedrive.Find(existing, w.Same)
+	matches := pipedrive.Find(existing, same)
 	if len(matches) > 0 && !rotate {
 		id := matches[0].ID
 		s.say("webhook %d already delivers %s.%s (v%s) to %s", id, w.EventAction, w.EventObject, w.Version, w.SubscriptionURL)
@@ -266,7 +280,7 @@ func (s *session) register(ctx context.Context, w pipedrive.NewWebhook, rotate b
 			return registered{}, fmt.Errorf("%w (and listing to check failed: %w)", err, lerr)
 		}
 		found := pipedrive.Find(after, func(h *pipedrive.Webhook) bool {
-			return w.Same(h) && !slices.ContainsFunc(matches, func(m pipedrive.Webhook) bool { return m.ID == h.ID })
+			return same(h) && !slices.ContainsFunc(matches, func(m pipedrive.Webhook) bool { return m.ID == h.ID })
 		})
 		if len(found) == 0 {
 			if created, err = s.api.CreateWebhook(ctx, w); err != nil {
@@ -285,6 +299,22 @@ func (s *session) register(ctx context.Context, w pipedrive.NewWebhook, rotate b
 		res.Deleted = append(res.Deleted, old.ID)
 	}
 	return res, nil
+}
+
+// supersede deletes the webhooks named with prefix, but keep.
+func (s *session) supersede(ctx context.Context, prefix string, keep int64) ([]int64, error) {
+	all, err := s.api.ListWebhooks(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var deleted []int64
+	for _, h := range pipedrive.Find(all, func(h *pipedrive.Webhook) bool { return h.ID != keep && strings.HasPrefix(h.Name, prefix) }) {
+		if err := s.delete(ctx, h.ID); err != nil {
+			return deleted, err
+		}
+		deleted = append(deleted, h.ID)
+	}
+	return deleted, nil
 }
 
 // delete deletes one webhook; one already gone counts as deleted.
@@ -372,6 +402,7 @@ func cmdDelete(ctx context.Context, args []string, e env) error {
 	fs.StringVar(&w.EventAction, "event-action", "", "with --url: only this event action")
 	fs.StringVar(&w.EventObject, "event-object", "", "with --url: only this event object")
 	fs.StringVar(&w.Version, "version", "", "with --url: only this version")
+	fs.StringVar(&w.Name, "name", "", "with --url: only webhooks with this name")
 	if err := parse(fs, args, &c); err != nil {
 		return err
 	}
@@ -411,7 +442,8 @@ func matchesFilter(f pipedrive.NewWebhook, h *pipedrive.Webhook) bool {
 	return h.SubscriptionURL == f.SubscriptionURL &&
 		(f.EventObject == "" || h.EventObject == f.EventObject) &&
 		(f.EventAction == "" || pipedrive.V2Action(h.EventAction) == pipedrive.V2Action(f.EventAction)) &&
-		(f.Version == "" || h.Version == f.Version)
+		(f.Version == "" || h.Version == f.Version) &&
+		(f.Name == "" || h.Name == f.Name)
 }
 
 func cmdMigrate(ctx context.Context, args []string, e env) error {
@@ -467,7 +499,7 @@ func cmdMigrate(ctx context.Context, args []string, e env) error {
 	if err := validateSubscription(&w); err != nil {
 		return fmt.Errorf("webhook %d cannot be migrated as it is: %w", id, err)
 	}
-	res, err := s.register(ctx, w, false)
+	res, err := s.register(ctx, w, w.Same, false)
 	if err != nil {
 		return fmt.Errorf("creating the v2 webhook failed; v1 webhook %d is untouched: %w", id, err)
 	}

@@ -372,3 +372,30 @@ func TestLoadSSMUsesTheStandardEndpointSettings(t *testing.T) {
 		t.Errorf("GetParameter: %v", err)
 	}
 }
+
+// TestTerraformLifecycle is what the registration module does: register with
+// --match-name, and on replacement register the new name before deleting the old.
+func TestTerraformLifecycle(t *testing.T) {
+	h := newHarness(t)
+	match := func(name string) []string {
+		return []string{"--url", hookURL, "--event-action", "*", "--event-object", "deal", "--version", "2.0", "--name", name}
+	}
+	h.ok(append([]string{"register", "--match-name"}, match("hooks (auth v1)")...)...)
+	h.ok(append([]string{"register", "--match-name"}, match("hooks (auth v1)")...)...)
+	if n := len(h.pd.Webhooks()); n != 1 {
+		t.Fatalf("%d webhooks after two applies", n)
+	}
+	h.ssm.Set(authParam, authUser+":v2-password-77")
+	other := h.pd.Add(pipedrivetest.Webhook{SubscriptionURL: hookURL, EventAction: "*", EventObject: "deal", Name: "another stack (auth v1)"})
+	// Create before destroy: the new registration retires the one it supersedes.
+	h.ok(append([]string{"register", "--match-name", "--supersede", "hooks (auth v"}, match("hooks (auth v2)")...)...)
+	h.ok("delete", "--id", jsonID(other.ID))
+	hooks := h.pd.Webhooks()
+	if len(hooks) != 1 || hooks[0].Name != "hooks (auth v2)" || *hooks[0].HTTPAuthPassword != "v2-password-77" {
+		t.Fatalf("after rotation: %+v", hooks)
+	}
+	h.ok(append([]string{"delete"}, match("hooks (auth v2)")...)...)
+	if n := len(h.pd.Webhooks()); n != 0 {
+		t.Errorf("%d webhooks after destroy", n)
+	}
+}
