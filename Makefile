@@ -12,10 +12,15 @@ ZIP      := $(DIST)/receiver.zip
 tool = $(GO) tool -modfile=tools/$(1)/go.mod $(1)
 
 FUZZTIME ?= 10s
+ENV      ?= sandbox
+TF_DIR   := terraform/environments/$(ENV)
+# `terraform` or `tofu` for plan/apply/destroy; defaults to terraform when installed,
+# else the pinned OpenTofu.
+TF       ?= $(shell command -v terraform >/dev/null 2>&1 && echo terraform || echo "$(GO) tool -modfile=tools/tofu/go.mod tofu")
 
 .PHONY: help
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 .PHONY: run
 run: ## Run the receiver on 127.0.0.1:8080 (ADDR=host:port), no AWS needed
@@ -29,12 +34,13 @@ build: ## Build the Lambda zip (linux/arm64 bootstrap) into dist/receiver.zip
 	$(GO) run ./scripts/lambda-zip -o $(ZIP) $(DIST)/bootstrap
 
 .PHONY: test
-test: vet lint go-test fuzz build ## Everything CI checks, offline: vet, lint, tests (race), fuzz smoke, build
+test: vet lint build terraform-check actionlint fuzz go-test ## Everything CI checks, offline
 	@echo "make test: all checks passed"
 
 .PHONY: vet
 vet: ## go vet, including the tagged end-to-end suite
 	$(GO) vet ./...
+	$(GO) vet -tags e2e ./test/...
 
 .PHONY: lint
 lint: ## golangci-lint (pinned; the first run builds it, a few minutes)
@@ -49,6 +55,46 @@ go-test: ## Unit and integration tests with the race detector
 fuzz: ## Short fuzz runs of every parser (FUZZTIME=10s each)
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./internal/pipedrive
 	$(GO) test -run '^$$' -fuzz '^FuzzWebhook$$' -fuzztime $(FUZZTIME) ./internal/receiver
+
+.PHONY: terraform-check
+terraform-check: build ## Terraform offline checks: fmt, tflint, tfsec, docs, validate, tofu test, schema
+	scripts/terraform-check.sh
+
+.PHONY: docs
+docs: ## Regenerate the terraform-docs tables in the module READMEs
+	@for d in terraform/modules/* terraform/environments/*; do \
+		$(call tool,terraform-docs) -c terraform/.terraform-docs.yml $$d; done
+
+.PHONY: actionlint
+actionlint: ## Check the GitHub Actions workflows
+	$(call tool,actionlint) -color=false
+
+.PHONY: plan
+plan: build ## terraform plan of ENV (sandbox); secrets come from TF_VAR_pipedrive_api_token
+	$(TF) -chdir=$(TF_DIR) init -input=false
+	$(TF) -chdir=$(TF_DIR) plan -input=false
+
+.PHONY: apply
+apply: build ## terraform apply of ENV: deploys the receiver and registers the webhook
+	$(TF) -chdir=$(TF_DIR) init -input=false
+	$(TF) -chdir=$(TF_DIR) apply -input=false
+
+.PHONY: destroy
+destroy: ## terraform destroy of ENV: deletes the webhook at Pipedrive, then the stack
+	$(TF) -chdir=$(TF_DIR) destroy -input=false
+
+.PHONY: logs
+logs: ## Tail the function's log group (needs the AWS CLI)
+	aws logs tail "$$($(TF) -chdir=$(TF_DIR) output -raw log_group_name)" --follow --format short
+
+.PHONY: webhooks
+webhooks: ## List the company's webhooks at Pipedrive
+	$(GO) run ./scripts/pipedrive-webhook list
+
+.PHONY: register
+register: ## Register ENV's webhook URL with Pipedrive by hand (Terraform does it on apply)
+	$(GO) run ./scripts/pipedrive-webhook register --url "$$($(TF) -chdir=$(TF_DIR) output -raw webhook_url)" \
+		--auth-parameter "$$($(TF) -chdir=$(TF_DIR) output -raw webhook_auth_parameter_name)"
 
 .PHONY: bench
 bench: ## Benchmarks of the hot path

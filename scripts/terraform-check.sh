@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Offline checks of everything under terraform/: formatting, tflint, tfsec, the
+# terraform-docs tables, `validate` and `tofu test` of every module and root, and the
+# AWS schema check. The AWS provider comes from ../shared/tools' schema-only stand-in
+# when that folder exists (the project's own machines, which cannot download it);
+# elsewhere `init` downloads the real provider.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+shared_tools="$root/../shared/tools/aws-schema"
+
+# A TF_CLI_CONFIG_FILE naming a missing file only makes OpenTofu warn on every call.
+if [ -n "${TF_CLI_CONFIG_FILE:-}" ] && [ ! -f "$TF_CLI_CONFIG_FILE" ]; then unset TF_CLI_CONFIG_FILE; fi
+export TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOINT_DISABLE=1
+
+step() { printf '==> %s\n' "$*"; }
+# tool NAME: the path of a pinned tool, built from tools/NAME/go.mod on first use.
+tool() {
+  go tool -n -modfile="$root/tools/$1/go.mod" "$1"
+}
+
+step "building the pinned tools (first run: several minutes)"
+tofu=$(tool tofu)
+tflint=$(tool tflint)
+tfsec=$(tool tfsec)
+tfdocs=$(tool terraform-docs)
+
+with_provider=()
+if [ -x "$shared_tools/with-aws-schema" ]; then
+  with_provider=("$shared_tools/with-aws-schema")
+  step "AWS provider: the schema-only stand-in from ../shared/tools (offline)"
+else
+  step "AWS provider: downloaded by init (no ../shared/tools here)"
+fi
+
+step "tofu fmt"
+"$tofu" fmt -check -recursive -diff terraform
+
+step "tflint"
+"$tflint" --chdir=terraform --recursive --config="$root/terraform/.tflint.hcl" --format=compact
+
+step "tfsec (no HIGH or CRITICAL finding without an inline justification)"
+# --ignore-hcl-errors skips only files tfsec's parser cannot read: the ephemeral.tf
+# files (ephemeral blocks postdate tfsec); validate and tflint cover those.
+"$tfsec" terraform --no-color --concise-output --minimum-severity HIGH --ignore-hcl-errors --format default
+
+step "terraform-docs tables up to date (make docs rewrites them)"
+for dir in terraform/modules/* terraform/environments/*; do
+  "$tfdocs" -c terraform/.terraform-docs.yml --output-check "$dir" >/dev/null ||
+    { echo "$dir/README.md is out of date: run make docs" >&2; exit 1; }
+done
+
+for dir in terraform/modules/* terraform/environments/*; do
+  step "init + validate $dir"
+  "${with_provider[@]}" "$tofu" -chdir="$dir" init -backend=false -input=false -no-color >/dev/null
+  "${with_provider[@]}" "$tofu" -chdir="$dir" validate -no-color
+  if compgen -G "$dir/tests/*.tftest.hcl" >/dev/null; then
+    step "tofu test $dir"
+    "${with_provider[@]}" "$tofu" -chdir="$dir" test -no-color
+  fi
+done
+
+if [ -d "$shared_tools" ]; then
+  step "tf-schema-check"
+  go -C "$shared_tools" run ./cmd/tf-schema-check "$root/terraform"
+fi
+step "terraform checks passed"

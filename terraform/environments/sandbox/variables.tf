@@ -1,0 +1,83 @@
+variable "region" {
+  description = "AWS region to deploy to."
+  type        = string
+  default     = "us-east-1"
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.region))
+    error_message = "The region must look like us-east-1."
+  }
+}
+
+variable "name_suffix" {
+  description = "Appended to every name, so that parallel test stacks do not collide (Terratest passes a random id)."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = can(regex("^[a-z0-9-]{0,12}$", var.name_suffix))
+    error_message = "The suffix must be at most 12 lower-case letters, digits or hyphens."
+  }
+}
+
+variable "lambda_zip_path" {
+  description = "Deployment zip from `make build`; null for the repository's dist/receiver.zip."
+  type        = string
+  default     = null
+}
+
+variable "log_retention_in_days" {
+  description = "Retention of the function's and the API's logs, in days."
+  type        = number
+  default     = 14
+}
+
+variable "manage_api_token_parameter" {
+  description = "Create the Pipedrive API token parameter (value from TF_VAR_pipedrive_api_token); false if it exists already."
+  type        = bool
+  default     = true
+}
+
+variable "pipedrive_api_token" {
+  description = "The Pipedrive API token, written only to SSM. Set it as TF_VAR_pipedrive_api_token."
+  type        = string
+  default     = null
+  sensitive   = true
+  ephemeral   = true
+}
+
+variable "api_token_parameter_name" {
+  description = "SSM parameter of the Pipedrive API token; null for /<stack name>/api-token (a sandbox keeps its own)."
+  type        = string
+  default     = null
+}
+
+variable "webhook_auth_version" {
+  description = "Bump to rotate the basic-auth password and re-register the webhook with it."
+  type        = number
+  default     = 1
+}
+
+variable "register_webhook" {
+  description = "Register the webhook with Pipedrive on apply (and delete it on destroy). Needs a Pipedrive API token."
+  type        = bool
+  default     = true
+}
+
+variable "pipedrive_api_url" {
+  description = "Pipedrive API base URL; null for Pipedrive's own."
+  type        = string
+  default     = null
+}
+
+variable "event_object" {
+  description = "Pipedrive event object the webhook subscribes to."
+  type        = string
+  default     = "deal"
+}
+
+variable "alarm_actions" {
+  description = "ARNs notified by the alarms."
+  type        = list(string)
+  default     = []
+}

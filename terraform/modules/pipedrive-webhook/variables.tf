@@ -1,0 +1,104 @@
+variable "enabled" {
+  description = "Register the webhook. False skips registration entirely (say, with no Pipedrive company to register with)."
+  type        = bool
+  default     = true
+}
+
+variable "webhook_url" {
+  description = "Where Pipedrive delivers: the receiver's webhook URL."
+  type        = string
+
+  validation {
+    condition     = can(regex("^https?://[^\\s'\"\\\\]+$", var.webhook_url))
+    error_message = "The URL must be an http(s) URL without spaces or quotes."
+  }
+}
+
+variable "name" {
+  description = "Name of the webhook in Pipedrive; the auth version is appended, so that new credentials make a new webhook."
+  type        = string
+  default     = "pipedrive-webhooks"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9 ._-]{1,200}$", var.name))
+    error_message = "The name must be 1 to 200 letters, digits, spaces, dots, hyphens or underscores."
+  }
+}
+
+variable "event_action" {
+  description = "Event action to subscribe to: create, change, delete or *."
+  type        = string
+  default     = "*"
+
+  validation {
+    condition     = contains(["create", "change", "delete", "*"], var.event_action)
+    error_message = "The event action must be create, change, delete or *."
+  }
+}
+
+variable "event_object" {
+  description = "Event object to subscribe to: deal, person, lead, … or *."
+  type        = string
+  default     = "deal"
+
+  validation {
+    condition     = contains(["activity", "deal", "lead", "note", "organization", "person", "pipeline", "product", "stage", "user", "*"], var.event_object)
+    error_message = "The event object must be one of activity, deal, lead, note, organization, person, pipeline, product, stage, user or *."
+  }
+}
+
+variable "webhook_version" {
+  description = "Payload version Pipedrive sends: 2.0 (its default since March 2025) or 1.0."
+  type        = string
+  default     = "2.0"
+
+  validation {
+    condition     = contains(["1.0", "2.0"], var.webhook_version)
+    error_message = "The webhook version must be 1.0 or 2.0."
+  }
+}
+
+variable "auth_parameter_name" {
+  description = "SSM parameter holding the basic-auth \"user:password\" that the registration tool sends to Pipedrive (the receiver reads the same one)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^/[A-Za-z0-9_.\\-/]+$", var.auth_parameter_name))
+    error_message = "The parameter name must be a path such as /pipedrive-webhooks/sandbox/webhook-auth."
+  }
+}
+
+variable "auth_version" {
+  description = "Version of the basic-auth credentials: when it changes the webhook is registered again with the new ones."
+  type        = number
+  default     = 1
+}
+
+variable "token_parameter_name" {
+  description = "SSM parameter holding the Pipedrive API token, read by the tool when PIPEDRIVE_API_TOKEN is not set."
+  type        = string
+  default     = "/dissertation-editor/pipedrive/api-token"
+
+  validation {
+    condition     = can(regex("^/[A-Za-z0-9_.\\-/]+$", var.token_parameter_name))
+    error_message = "The parameter name must be a path such as /team/pipedrive/api-token."
+  }
+}
+
+variable "pipedrive_api_url" {
+  description = "Pipedrive API base URL; null for https://api.pipedrive.com/v1 (tests point it at a local server)."
+  type        = string
+  default     = null
+}
+
+variable "tool_command" {
+  description = "How to run the registration tool. The default builds it from this repository with Go; an installed binary works too."
+  type        = string
+  default     = "go run ./scripts/pipedrive-webhook"
+}
+
+variable "tool_dir" {
+  description = "Working directory for tool_command; null for the repository root."
+  type        = string
+  default     = null
+}

@@ -1,0 +1,230 @@
+data "aws_region" "current" {}
+data "aws_caller_identity" "current" {}
+
+locals {
+  webhook_path                = "/webhooks/pipedrive"
+  webhook_auth_parameter_name = coalesce(var.webhook_auth_parameter_name, "/${var.name}/webhook-auth")
+  tags                        = merge({ "app" = "pipedrive-webhooks" }, var.tags)
+}
+
+################################################################################
+# Logs: created before the function, so that Lambda never creates an unmanaged one
+################################################################################
+
+resource "aws_cloudwatch_log_group" "function" {
+  name              = "/aws/lambda/${var.name}"
+  retention_in_days = var.log_retention_in_days
+  kms_key_id        = var.kms_key_arn
+  tags              = local.tags
+}
+
+resource "aws_cloudwatch_log_group" "access" {
+  name              = "/aws/apigateway/${var.name}"
+  retention_in_days = var.log_retention_in_days
+  kms_key_id        = var.kms_key_arn
+  tags              = local.tags
+}
+
+################################################################################
+# Secrets: values go to SSM through write-only arguments, never to state or plan
+################################################################################
+
+resource "aws_ssm_parameter" "api_token" {
+  count = var.manage_api_token_parameter ? 1 : 0
+
+  name             = var.api_token_parameter_name
+  description      = "Pipedrive API token, read by the webhook registration tool."
+  type             = "SecureString"
+  key_id           = var.kms_key_arn
+  value_wo         = var.pipedrive_api_token
+  value_wo_version = var.pipedrive_api_token_version
+  tags             = local.tags
+
+  lifecycle {
+    precondition {
+      condition     = var.pipedrive_api_token != null
+      error_message = "Set TF_VAR_pipedrive_api_token (it is written to SSM only), or set manage_api_token_parameter = false if the parameter already exists."
+    }
+  }
+}
+
+resource "aws_ssm_parameter" "webhook_auth" {
+  name             = local.webhook_auth_parameter_name
+  description      = "Basic-auth credentials (user:password) Pipedrive sends with every webhook delivery."
+  type             = "SecureString"
+  key_id           = var.kms_key_arn
+  value_wo         = "${var.webhook_auth_user}:${ephemeral.aws_secretsmanager_random_password.webhook_auth.random_password}"
+  value_wo_version = var.webhook_auth_version
+  tags             = local.tags
+}
+
+################################################################################
+# The function and its role
+################################################################################
+
+data "aws_iam_policy_document" "assume" {
+  statement {
+    sid     = "LambdaAssumesTheRole"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [data.aws_caller_identity.current.account_id]
+    }
+  }
+}
+
+resource "aws_iam_role" "function" {
+  name               = "${var.name}-function"
+  description        = "Runs the Pipedrive webhook receiver ${var.name}."
+  assume_role_policy = data.aws_iam_policy_document.assume.json
+  tags               = local.tags
+}
+
+data "aws_iam_policy_document" "function" {
+  statement {
+    sid     = "WriteItsOwnLogs"
+    actions = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    # Lambda names its log streams at run time: the wildcard covers the streams of
+    # this function's own log group and nothing else.
+    #tfsec:ignore:aws-iam-no-policy-wildcards
+    resources = ["${aws_cloudwatch_log_group.function.arn}:*"]
+  }
+
+  statement {
+    sid       = "ReadTheWebhookCredentials"
+    actions   = ["ssm:GetParameter"]
+    resources = [aws_ssm_parameter.webhook_auth.arn]
+  }
+
+  dynamic "statement" {
+    for_each = var.kms_key_arn == null ? [] : [var.kms_key_arn]
+    content {
+      sid       = "DecryptTheCredentialsThroughSSMOnly"
+      actions   = ["kms:Decrypt"]
+      resources = [statement.value]
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["ssm.${data.aws_region.current.region}.amazonaws.com"]
+      }
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:EncryptionContext:PARAMETER_ARN"
+        values   = [aws_ssm_parameter.webhook_auth.arn]
+      }
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "function" {
+  name   = "receiver"
+  role   = aws_iam_role.function.id
+  policy = data.aws_iam_policy_document.function.json
+}
+
+resource "aws_lambda_function" "this" {
+  function_name    = var.name
+  description      = "Receives Pipedrive webhooks (v1 and v2) and logs one record per event."
+  role             = aws_iam_role.function.arn
+  runtime          = "provided.al2023"
+  architectures    = ["arm64"]
+  handler          = "bootstrap"
+  filename         = var.lambda_zip_path
+  source_code_hash = filebase64sha256(var.lambda_zip_path)
+  memory_size      = var.memory_size
+  timeout          = var.timeout
+
+  reserved_concurrent_executions = var.reserved_concurrent_executions
+
+  environment {
+    variables = {
+      WEBHOOK_AUTH_PARAMETER = aws_ssm_parameter.webhook_auth.name
+      WEBHOOK_AUTH_TTL       = var.webhook_auth_cache_ttl
+      LOG_LEVEL              = var.log_level
+    }
+  }
+
+  logging_config {
+    log_format            = "JSON"
+    log_group             = aws_cloudwatch_log_group.function.name
+    application_log_level = var.log_level
+    system_log_level      = "WARN"
+  }
+
+  tags = local.tags
+
+  depends_on = [aws_iam_role_policy.function]
+}
+
+################################################################################
+# API Gateway HTTP API: one route, Lambda proxy, payload format 2.0
+################################################################################
+
+resource "aws_apigatewayv2_api" "this" {
+  name          = var.name
+  description   = "Pipedrive webhooks into ${var.name}."
+  protocol_type = "HTTP"
+  tags          = local.tags
+}
+
+resource "aws_apigatewayv2_integration" "lambda" {
+  api_id                 = aws_apigatewayv2_api.this.id
+  integration_type       = "AWS_PROXY"
+  integration_method     = "POST"
+  integration_uri        = aws_lambda_function.this.invoke_arn
+  payload_format_version = "2.0"
+  timeout_milliseconds   = (var.timeout + 1) * 1000
+}
+
+resource "aws_apigatewayv2_route" "webhook" {
+  api_id    = aws_apigatewayv2_api.this.id
+  route_key = "POST ${local.webhook_path}"
+  target    = "integrations/${aws_apigatewayv2_integration.lambda.id}"
+}
+
+resource "aws_apigatewayv2_stage" "default" {
+  api_id      = aws_apigatewayv2_api.this.id
+  name        = "$default"
+  auto_deploy = true
+
+  default_route_settings {
+    throttling_rate_limit  = var.throttling_rate_limit
+    throttling_burst_limit = var.throttling_burst_limit
+  }
+
+  access_log_settings {
+    destination_arn = aws_cloudwatch_log_group.access.arn
+    format = jsonencode({
+      requestId          = "$context.requestId"
+      requestTime        = "$context.requestTime"
+      ip                 = "$context.identity.sourceIp"
+      userAgent          = "$context.identity.userAgent"
+      routeKey           = "$context.routeKey"
+      status             = "$context.status"
+      responseLength     = "$context.responseLength"
+      latencyMs          = "$context.responseLatency"
+      integrationStatus  = "$context.integrationStatus"
+      integrationLatency = "$context.integrationLatency"
+      integrationError   = "$context.integrationErrorMessage"
+    })
+  }
+
+  tags = local.tags
+}
+
+resource "aws_lambda_permission" "api" {
+  statement_id  = "AllowInvokeFromTheWebhookRoute"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.this.function_name
+  principal     = "apigateway.amazonaws.com"
+  source_arn    = "${aws_apigatewayv2_api.this.execution_arn}/*/POST${local.webhook_path}"
+}

@@ -1,0 +1,59 @@
+output "webhook_url" {
+  description = "The URL to register with Pipedrive: the API's endpoint plus /webhooks/pipedrive."
+  value       = "${aws_apigatewayv2_api.this.api_endpoint}${local.webhook_path}"
+}
+
+output "api_id" {
+  description = "ID of the API Gateway HTTP API."
+  value       = aws_apigatewayv2_api.this.id
+}
+
+output "api_endpoint" {
+  description = "Base URL of the API's $default stage."
+  value       = aws_apigatewayv2_api.this.api_endpoint
+}
+
+output "function_name" {
+  description = "Name of the Lambda function."
+  value       = aws_lambda_function.this.function_name
+}
+
+output "function_arn" {
+  description = "ARN of the Lambda function."
+  value       = aws_lambda_function.this.arn
+}
+
+output "role_arn" {
+  description = "ARN of the function's IAM role."
+  value       = aws_iam_role.function.arn
+}
+
+output "log_group_name" {
+  description = "The function's log group: one JSON record per webhook event."
+  value       = aws_cloudwatch_log_group.function.name
+}
+
+output "access_log_group_name" {
+  description = "The API's access log group."
+  value       = aws_cloudwatch_log_group.access.name
+}
+
+output "api_token_parameter_name" {
+  description = "SSM parameter holding the Pipedrive API token."
+  value       = var.api_token_parameter_name
+}
+
+output "webhook_auth_parameter_name" {
+  description = "SSM parameter holding the webhook's basic-auth credentials (user:password)."
+  value       = aws_ssm_parameter.webhook_auth.name
+}
+
+output "webhook_auth_parameter_arn" {
+  description = "ARN of the basic-auth credentials parameter."
+  value       = aws_ssm_parameter.webhook_auth.arn
+}
+
+output "webhook_auth_version" {
+  description = "Version of the basic-auth credentials; the registration module re-registers when it changes."
+  value       = aws_ssm_parameter.webhook_auth.value_wo_version
+}

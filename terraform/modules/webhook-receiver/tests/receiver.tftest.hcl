@@ -1,0 +1,242 @@
+# Plan-and-apply tests with a mocked AWS provider: they run offline, and unchanged
+# against the real provider. Run from the module: tofu test (or terraform test).
+# Lists are compared as sets, as the real provider types them.
+
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  mock_data "aws_region" {
+    defaults = { region = "us-east-1", name = "us-east-1" }
+  }
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+}
+
+override_resource {
+  target = aws_cloudwatch_log_group.function
+  values = { arn = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/pdw-test" }
+}
+
+override_resource {
+  target = aws_cloudwatch_log_group.access
+  values = { arn = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/apigateway/pdw-test" }
+}
+
+override_resource {
+  target = aws_ssm_parameter.webhook_auth
+  values = { arn = "arn:aws:ssm:us-east-1:123456789012:parameter/pdw-test/webhook-auth" }
+}
+
+override_resource {
+  target = aws_apigatewayv2_api.this
+  values = {
+    api_endpoint  = "https://abc123.execute-api.us-east-1.amazonaws.com"
+    execution_arn = "arn:aws:execute-api:us-east-1:123456789012:abc123"
+  }
+}
+
+override_resource {
+  target = aws_lambda_function.this
+  values = { invoke_arn = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:pdw-test/invocations" }
+}
+
+variables {
+  name                = "pdw-test"
+  lambda_zip_path     = "../../../dist/receiver.zip"
+  pipedrive_api_token = "not-a-real-token"
+}
+
+run "function" {
+  command = apply
+
+  assert {
+    condition     = aws_lambda_function.this.runtime == "provided.al2023" && aws_lambda_function.this.handler == "bootstrap"
+    error_message = "The function must run the Go bootstrap on provided.al2023."
+  }
+  assert {
+    condition     = aws_lambda_function.this.architectures == tolist(["arm64"])
+    error_message = "The function must run on arm64."
+  }
+  assert {
+    condition     = aws_lambda_function.this.timeout < 10 && aws_lambda_function.this.memory_size == 256
+    error_message = "The timeout must stay under Pipedrive's 10 s."
+  }
+  assert {
+    condition     = aws_lambda_function.this.source_code_hash == filebase64sha256("../../../dist/receiver.zip")
+    error_message = "A new zip must redeploy the function."
+  }
+  assert {
+    condition     = aws_lambda_function.this.environment[0].variables["WEBHOOK_AUTH_PARAMETER"] == "/pdw-test/webhook-auth"
+    error_message = "The function must be told which parameter holds the credentials."
+  }
+  assert {
+    condition     = aws_lambda_function.this.logging_config[0].log_format == "JSON" && aws_lambda_function.this.logging_config[0].log_group == "/aws/lambda/pdw-test"
+    error_message = "The function must log JSON to its own log group."
+  }
+  assert {
+    condition     = aws_cloudwatch_log_group.function.name == "/aws/lambda/pdw-test" && aws_cloudwatch_log_group.function.retention_in_days == 30
+    error_message = "The function's log group must exist with the default retention of 30 days."
+  }
+  assert {
+    condition     = aws_cloudwatch_log_group.access.retention_in_days == 30
+    error_message = "The access logs must have a retention too."
+  }
+}
+
+run "api" {
+  command = apply
+
+  assert {
+    condition     = aws_apigatewayv2_api.this.protocol_type == "HTTP"
+    error_message = "The API must be an HTTP API."
+  }
+  assert {
+    condition     = aws_apigatewayv2_route.webhook.route_key == "POST /webhooks/pipedrive"
+    error_message = "The only route must be POST /webhooks/pipedrive."
+  }
+  assert {
+    condition     = aws_apigatewayv2_integration.lambda.integration_type == "AWS_PROXY" && aws_apigatewayv2_integration.lambda.payload_format_version == "2.0"
+    error_message = "The integration must be a Lambda proxy with payload format 2.0 (what httpadapter.NewV2 reads)."
+  }
+  assert {
+    condition     = aws_apigatewayv2_integration.lambda.integration_uri == aws_lambda_function.this.invoke_arn
+    error_message = "The integration must invoke this function."
+  }
+  assert {
+    condition     = aws_apigatewayv2_stage.default.name == "$default" && aws_apigatewayv2_stage.default.auto_deploy
+    error_message = "The stage must be $default with auto-deploy."
+  }
+  assert {
+    condition     = aws_apigatewayv2_stage.default.default_route_settings[0].throttling_rate_limit == 50 && aws_apigatewayv2_stage.default.default_route_settings[0].throttling_burst_limit == 100
+    error_message = "The stage must be throttled."
+  }
+  assert {
+    condition     = aws_apigatewayv2_stage.default.access_log_settings[0].destination_arn == aws_cloudwatch_log_group.access.arn && can(jsondecode(aws_apigatewayv2_stage.default.access_log_settings[0].format))
+    error_message = "Access logs must go, as JSON, to their own log group."
+  }
+  assert {
+    condition     = aws_lambda_permission.api.principal == "apigateway.amazonaws.com" && aws_lambda_permission.api.source_arn == "arn:aws:execute-api:us-east-1:123456789012:abc123/*/POST/webhooks/pipedrive"
+    error_message = "Only this API's webhook route may invoke the function."
+  }
+  assert {
+    condition     = output.webhook_url == "https://abc123.execute-api.us-east-1.amazonaws.com/webhooks/pipedrive"
+    error_message = "The webhook URL must be the API endpoint plus /webhooks/pipedrive."
+  }
+}
+
+run "least_privilege" {
+  command = apply
+
+  assert {
+    condition     = toset(data.aws_iam_policy_document.function.statement[0].resources) == toset(["arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/pdw-test:*"])
+    error_message = "The function may write only to its own log group."
+  }
+  assert {
+    condition     = toset(data.aws_iam_policy_document.function.statement[0].actions) == toset(["logs:CreateLogStream", "logs:PutLogEvents"])
+    error_message = "The function may only create streams and put events (its log group exists already)."
+  }
+  assert {
+    condition     = toset(data.aws_iam_policy_document.function.statement[1].actions) == toset(["ssm:GetParameter"]) && toset(data.aws_iam_policy_document.function.statement[1].resources) == toset(["arn:aws:ssm:us-east-1:123456789012:parameter/pdw-test/webhook-auth"])
+    error_message = "The function may read exactly one parameter: its credentials."
+  }
+  assert {
+    condition     = length(data.aws_iam_policy_document.function.statement) == 2
+    error_message = "Without a customer-managed key there is no KMS statement (the AWS-managed key needs none)."
+  }
+  assert {
+    condition     = toset(one(data.aws_iam_policy_document.assume.statement[0].principals).identifiers) == toset(["lambda.amazonaws.com"])
+    error_message = "Only Lambda may assume the role."
+  }
+}
+
+run "kms_only_through_ssm" {
+  command = apply
+
+  variables {
+    kms_key_arn = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+  }
+
+  assert {
+    condition     = toset(data.aws_iam_policy_document.function.statement[2].actions) == toset(["kms:Decrypt"]) && toset(data.aws_iam_policy_document.function.statement[2].resources) == toset([var.kms_key_arn])
+    error_message = "kms:Decrypt must be granted on the one key."
+  }
+  assert {
+    condition     = contains([for c in data.aws_iam_policy_document.function.statement[2].condition : c.variable if c.test == "StringEquals" && c.values == tolist(["ssm.us-east-1.amazonaws.com"])], "kms:ViaService")
+    error_message = "kms:Decrypt must be usable only through SSM."
+  }
+  assert {
+    condition     = aws_ssm_parameter.webhook_auth.key_id == var.kms_key_arn && aws_cloudwatch_log_group.function.kms_key_id == var.kms_key_arn
+    error_message = "The key must encrypt the parameters and the logs."
+  }
+}
+
+run "secrets_are_write_only" {
+  command = apply
+
+  assert {
+    condition     = aws_ssm_parameter.webhook_auth.type == "SecureString" && aws_ssm_parameter.api_token[0].type == "SecureString"
+    error_message = "Both parameters must be SecureStrings."
+  }
+  assert {
+    condition     = aws_ssm_parameter.webhook_auth.value_wo == null && aws_ssm_parameter.api_token[0].value_wo == null
+    error_message = "Write-only values must not be kept in state."
+  }
+  assert {
+    condition     = aws_ssm_parameter.webhook_auth.value_wo_version == 1 && aws_ssm_parameter.api_token[0].value_wo_version == 1
+    error_message = "The values are versioned, so that a bump writes new ones."
+  }
+  assert {
+    condition     = aws_ssm_parameter.api_token[0].name == "/dissertation-editor/pipedrive/api-token"
+    error_message = "The token lives where the seed kept it."
+  }
+  assert {
+    condition     = output.webhook_auth_parameter_name == "/pdw-test/webhook-auth" && output.api_token_parameter_name == "/dissertation-editor/pipedrive/api-token"
+    error_message = "The outputs must name the parameters."
+  }
+}
+
+run "existing_token_parameter" {
+  command = plan
+
+  variables {
+    manage_api_token_parameter = false
+    pipedrive_api_token        = null
+  }
+
+  assert {
+    condition     = length(aws_ssm_parameter.api_token) == 0
+    error_message = "An existing token parameter must be left alone."
+  }
+}
+
+run "token_required_when_managed" {
+  command = plan
+
+  variables {
+    pipedrive_api_token = null
+  }
+
+  expect_failures = [aws_ssm_parameter.api_token]
+}
+
+run "rejects_a_timeout_pipedrive_would_not_wait_for" {
+  command = plan
+
+  variables {
+    timeout = 10
+  }
+
+  expect_failures = [var.timeout]
+}
+
+run "rejects_a_retention_aws_does_not_offer" {
+  command = plan
+
+  variables {
+    log_retention_in_days = 31
+  }
+
+  expect_failures = [var.log_retention_in_days]
+}

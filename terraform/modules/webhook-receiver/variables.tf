@@ -1,0 +1,199 @@
+variable "name" {
+  description = "Name of the function, the API and everything else the module creates (also the prefix of their log groups)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,56}$", var.name))
+    error_message = "The name must be 1 to 56 letters, digits, hyphens or underscores (it is a Lambda function name with room for suffixes)."
+  }
+}
+
+variable "lambda_zip_path" {
+  description = "Path of the deployment zip written by `make build` (a `bootstrap` for linux/arm64)."
+  type        = string
+
+  validation {
+    condition     = endswith(var.lambda_zip_path, ".zip")
+    error_message = "The deployment package must be a .zip file (run `make build`)."
+  }
+}
+
+variable "memory_size" {
+  description = "Memory of the function in MB; the receiver needs little, and more also buys CPU for cold starts."
+  type        = number
+  default     = 256
+
+  validation {
+    condition     = var.memory_size >= 128 && var.memory_size <= 10240 && floor(var.memory_size) == var.memory_size
+    error_message = "Lambda memory must be a whole number of MB from 128 to 10240."
+  }
+}
+
+variable "timeout" {
+  description = "Function timeout in seconds. Pipedrive gives up on a delivery after 10 s, so it must stay below that."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.timeout >= 1 && var.timeout <= 9 && floor(var.timeout) == var.timeout
+    error_message = "The timeout must be a whole number of seconds from 1 to 9: Pipedrive's own timeout is 10 s."
+  }
+}
+
+variable "reserved_concurrent_executions" {
+  description = "Concurrency reserved for the function (caps what a burst of webhooks can cost); -1 for none."
+  type        = number
+  default     = -1
+
+  validation {
+    condition     = var.reserved_concurrent_executions == -1 || var.reserved_concurrent_executions >= 0
+    error_message = "Use -1 (no reservation) or a number of executions >= 0."
+  }
+}
+
+variable "log_retention_in_days" {
+  description = "How long CloudWatch Logs keeps the function's and the API's logs, in days."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_in_days)
+    error_message = "CloudWatch Logs accepts 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653 days."
+  }
+}
+
+variable "log_level" {
+  description = "Lowest level the receiver logs (and Lambda keeps): DEBUG, INFO, WARN or ERROR."
+  type        = string
+  default     = "INFO"
+
+  validation {
+    condition     = contains(["DEBUG", "INFO", "WARN", "ERROR"], var.log_level)
+    error_message = "The log level must be DEBUG, INFO, WARN or ERROR."
+  }
+}
+
+variable "kms_key_arn" {
+  description = "Customer-managed KMS key for the log groups and the SSM parameters; null for AWS-managed keys. Its key policy must let CloudWatch Logs use it."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/", var.kms_key_arn))
+    error_message = "The KMS key must be given as a key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID), not an alias."
+  }
+}
+
+variable "throttling_rate_limit" {
+  description = "Steady-state requests per second the API stage accepts."
+  type        = number
+  default     = 50
+
+  validation {
+    condition     = var.throttling_rate_limit > 0
+    error_message = "The rate limit must be positive."
+  }
+}
+
+variable "throttling_burst_limit" {
+  description = "Burst of requests the API stage accepts."
+  type        = number
+  default     = 100
+
+  validation {
+    condition     = var.throttling_burst_limit > 0 && floor(var.throttling_burst_limit) == var.throttling_burst_limit
+    error_message = "The burst limit must be a positive whole number."
+  }
+}
+
+variable "api_token_parameter_name" {
+  description = "SSM SecureString that holds the Pipedrive API token (read by the registration tool, not by the function)."
+  type        = string
+  default     = "/dissertation-editor/pipedrive/api-token"
+
+  validation {
+    condition     = can(regex("^/[A-Za-z0-9_.\\-/]+$", var.api_token_parameter_name))
+    error_message = "The parameter name must be a path such as /team/pipedrive/api-token."
+  }
+}
+
+variable "manage_api_token_parameter" {
+  description = "Create the API token parameter here (its value from the ephemeral variable pipedrive_api_token). False when it already exists, as the seed's does."
+  type        = bool
+  default     = true
+}
+
+variable "pipedrive_api_token" {
+  description = "The Pipedrive API token, written to its SSM parameter only (never to state or plan). Required when manage_api_token_parameter is true; set it as TF_VAR_pipedrive_api_token."
+  type        = string
+  default     = null
+  sensitive   = true
+  ephemeral   = true
+}
+
+variable "pipedrive_api_token_version" {
+  description = "Bump to write a new pipedrive_api_token to the parameter (write-only values are written on create and when this changes)."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.pipedrive_api_token_version >= 1 && floor(var.pipedrive_api_token_version) == var.pipedrive_api_token_version
+    error_message = "The version must be a whole number >= 1."
+  }
+}
+
+variable "webhook_auth_parameter_name" {
+  description = "SSM SecureString for the webhook's basic-auth credentials (\"user:password\"); null for /<name>/webhook-auth."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.webhook_auth_parameter_name == null || can(regex("^/[A-Za-z0-9_.\\-/]+$", coalesce(var.webhook_auth_parameter_name, "/")))
+    error_message = "The parameter name must be a path such as /pipedrive-webhooks/sandbox/webhook-auth."
+  }
+}
+
+variable "webhook_auth_user" {
+  description = "User name Pipedrive sends with every delivery (the password is generated)."
+  type        = string
+  default     = "pipedrive"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_.-]{1,64}$", var.webhook_auth_user))
+    error_message = "The user must be 1 to 64 letters, digits, dots, hyphens or underscores (no colon)."
+  }
+}
+
+variable "webhook_auth_version" {
+  description = "Bump to generate a new basic-auth password (and, in the registration module, re-register the webhook with it)."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.webhook_auth_version >= 1 && floor(var.webhook_auth_version) == var.webhook_auth_version
+    error_message = "The version must be a whole number >= 1."
+  }
+}
+
+variable "webhook_auth_cache_ttl" {
+  description = "How long the function caches the credentials before reading the parameter again (a Go duration)."
+  type        = string
+  default     = "5m"
+
+  validation {
+    condition     = can(regex("^[0-9]+(ms|s|m|h)$", var.webhook_auth_cache_ttl))
+    error_message = "Use a duration such as 30s or 5m."
+  }
+}
+
+variable "alarm_actions" {
+  description = "ARNs (SNS topics, …) notified when an alarm fires or clears; empty for alarms without actions."
+  type        = list(string)
+  default     = []
+}
+
+variable "tags" {
+  description = "Tags for every resource."
+  type        = map(string)
+  default     = {}
+}

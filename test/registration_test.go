@@ -1,0 +1,162 @@
+package test
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/fixtures"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrivetest"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/ssmtest"
+)
+
+const (
+	apiToken  = "pd-token-terraform-31c7"
+	authParam = "/pdw-test/webhook-auth"
+)
+
+// TestRegistrationModule runs terraform/modules/pipedrive-webhook for real with
+// OpenTofu against a local Pipedrive (validated against its OpenAPI description) and
+// a local SSM: apply registers, a second apply changes nothing, a new URL or new
+// credentials register anew before the old webhook goes, destroy deletes.
+func TestRegistrationModule(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds OpenTofu and the registration tool, then runs tofu apply")
+	}
+	root := repoRoot(t)
+	tofu := goTool(t, root, "tofu")
+	toolBin := filepath.Join(t.TempDir(), "pipedrive-webhook")
+	run(t, root, nil, "go", "build", "-o", toolBin, "./scripts/pipedrive-webhook")
+
+	pd, err := pipedrivetest.NewServer(filepath.Join(fixtures.Dir(), "webhooks-api-openapi.yml"), apiToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pd.Close()
+	ssm := ssmtest.NewServer(map[string]string{authParam: "pipedrive:first-password-1"})
+	defer ssm.Close()
+
+	dir := t.TempDir()
+	writeRoot(t, dir, filepath.Join(root, "terraform", "modules", "pipedrive-webhook"))
+	env := []string{"PIPEDRIVE_API_TOKEN=" + apiToken, "TF_IN_AUTOMATION=1", "TF_INPUT=0", "CHECKPOINT_DISABLE=1",
+		"TF_CLI_CONFIG_FILE=", "HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH")}
+	for k, v := range ssm.Env() {
+		env = append(env, k+"="+v)
+	}
+	tf := func(args ...string) string {
+		t.Helper()
+		out := run(t, dir, env, tofu, args...)
+		if strings.Contains(out, apiToken) || strings.Contains(out, "password-") {
+			t.Fatalf("tofu %v printed a secret:\n%s", args, out)
+		}
+		return out
+	}
+	vars := func(url string, authVersion int) []string {
+		return []string{"-auto-approve", "-no-color",
+			"-var", "webhook_url=" + url, "-var", fmt.Sprintf("auth_version=%d", authVersion),
+			"-var", "api_url=" + pd.APIURL(), "-var", "tool=" + toolBin}
+	}
+	const url1, url2 = "https://one.example.com/webhooks/pipedrive", "https://two.example.com/webhooks/pipedrive"
+
+	tf("init", "-no-color")
+	tf(append([]string{"apply"}, vars(url1, 1)...)...)
+	expectWebhook(t, pd, url1, "pdw-test (auth v1)", "first-password-1")
+
+	posts := countPosts(pd)
+	out := tf(append([]string{"apply"}, vars(url1, 1)...)...)
+	if !strings.Contains(out, "No changes") || countPosts(pd) != posts {
+		t.Errorf("a second apply changed something:\n%s", out)
+	}
+	expectWebhook(t, pd, url1, "pdw-test (auth v1)", "first-password-1")
+
+	tf(append([]string{"apply"}, vars(url2, 1)...)...)
+	expectWebhook(t, pd, url2, "pdw-test (auth v1)", "first-password-1")
+
+	ssm.Set(authParam, "pipedrive:second-password-2")
+	tf(append([]string{"apply"}, vars(url2, 2)...)...)
+	expectWebhook(t, pd, url2, "pdw-test (auth v2)", "second-password-2")
+
+	tf(append([]string{"destroy"}, vars(url2, 2)...)...)
+	if hooks := pd.Webhooks(); len(hooks) != 0 {
+		t.Errorf("%d webhooks left after destroy: %+v", len(hooks), hooks)
+	}
+	for _, p := range append(pd.Problems(), ssm.Problems()...) {
+		t.Errorf("server saw: %s", p)
+	}
+}
+
+func expectWebhook(t *testing.T, pd *pipedrivetest.Server, url, name, password string) {
+	t.Helper()
+	hooks := pd.Webhooks()
+	if len(hooks) != 1 {
+		t.Fatalf("%d webhooks, want exactly 1: %+v", len(hooks), hooks)
+	}
+	h := hooks[0]
+	if h.SubscriptionURL != url || h.Name != name || h.Version != "2.0" || h.EventObject != "deal" || h.EventAction != "*" ||
+		h.HTTPAuthUser == nil || *h.HTTPAuthUser != "pipedrive" || h.HTTPAuthPassword == nil || *h.HTTPAuthPassword != password {
+		t.Fatalf("webhook %+v, want %s named %q", h, url, name)
+	}
+}
+
+func countPosts(pd *pipedrivetest.Server) int {
+	n := 0
+	for _, r := range pd.Requests() {
+		if r.Method == "POST" {
+			n++
+		}
+	}
+	return n
+}
+
+// writeRoot writes a root module that calls the registration module the way the
+// sandbox does, with the tool and Pipedrive's address as variables.
+func writeRoot(t *testing.T, dir, module string) {
+	t.Helper()
+	main := fmt.Sprintf(`
+variable "webhook_url" { type = string }
+variable "auth_version" { type = number }
+variable "api_url" { type = string }
+variable "tool" { type = string }
+
+module "registration" {
+  source               = %q
+  name                 = "pdw-test"
+  webhook_url          = var.webhook_url
+  auth_parameter_name  = %q
+  auth_version         = var.auth_version
+  pipedrive_api_url    = var.api_url
+  tool_command         = var.tool
+}
+`, module, authParam)
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(main), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	return filepath.Clean(filepath.Join(fixtures.Dir(), "..", ".."))
+}
+
+// goTool returns the path of a pinned tool from tools/NAME/go.mod, building it once.
+func goTool(t *testing.T, root, name string) string {
+	t.Helper()
+	return strings.TrimSpace(run(t, root, nil, "go", "tool", "-n", "-modfile=tools/"+name+"/go.mod", name))
+}
+
+func run(t *testing.T, dir string, env []string, name string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	if env != nil {
+		cmd.Env = env
+	}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
