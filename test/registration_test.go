@@ -2,6 +2,7 @@ package test
 
 import (
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -104,7 +105,7 @@ func expectWebhook(t *testing.T, pd *pipedrivetest.Server, url, name, password s
 func countPosts(pd *pipedrivetest.Server) int {
 	n := 0
 	for _, r := range pd.Requests() {
-		if r.Method == "POST" {
+		if r.Method == http.MethodPost {
 			n++
 		}
 	}
