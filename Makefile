@@ -96,6 +96,14 @@ register: ## Register ENV's webhook URL with Pipedrive by hand (Terraform does i
 	$(GO) run ./scripts/pipedrive-webhook register --url "$$($(TF) -chdir=$(TF_DIR) output -raw webhook_url)" \
 		--auth-parameter "$$($(TF) -chdir=$(TF_DIR) output -raw webhook_auth_parameter_name)"
 
+.PHONY: e2e
+e2e: build ## Terratest against a real sandbox AWS account (test/README.md); tag e2e
+	@if [ -z "$${AWS_PROFILE:-}$${AWS_ACCESS_KEY_ID:-}$${AWS_WEB_IDENTITY_TOKEN_FILE:-}$${AWS_CONTAINER_CREDENTIALS_FULL_URI:-}$${AWS_CONTAINER_CREDENTIALS_RELATIVE_URI:-}" ]; then \
+		echo "make e2e: no AWS credentials. Set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY) for the sandbox account; see test/README.md." >&2; exit 2; fi
+	TF_VAR_pipedrive_api_token="$${TF_VAR_pipedrive_api_token:-$${PIPEDRIVE_API_TOKEN:-}}" \
+	TERRAFORM_BINARY="$${TERRAFORM_BINARY:-$$(command -v terraform || $(GO) tool -n -modfile=tools/tofu/go.mod tofu)}" \
+		$(GO) test -tags e2e -run '^TestSandbox$$' -count=1 -timeout 60m -v ./test/
+
 .PHONY: bench
 bench: ## Benchmarks of the hot path
 	$(GO) test -run '^$$' -bench . -benchmem ./...

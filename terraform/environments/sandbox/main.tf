@@ -26,4 +26,5 @@ module "registration" {
   auth_version         = module.receiver.webhook_auth_version
   token_parameter_name = module.receiver.api_token_parameter_name
   pipedrive_api_url    = var.pipedrive_api_url
+  tool_dir             = var.registration_tool_dir
 }

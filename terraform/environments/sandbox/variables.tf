@@ -81,3 +81,9 @@ variable "alarm_actions" {
   type        = list(string)
   default     = []
 }
+
+variable "registration_tool_dir" {
+  description = "Repository root to run the registration tool from; null for this repository (Terratest runs a copy of terraform/ elsewhere)."
+  type        = string
+  default     = null
+}

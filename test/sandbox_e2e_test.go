@@ -1,0 +1,276 @@
+//go:build e2e
+
+// The end-to-end suite deploys terraform/environments/sandbox to a real AWS account
+// and checks the running service. It needs AWS credentials and costs pennies; run it
+// with `make e2e` (see test/README.md). Without the e2e build tag it is not compiled.
+
+package test
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	awssdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	http_helper "github.com/gruntwork-io/terratest/modules/http-helper"
+	"github.com/gruntwork-io/terratest/modules/random"
+	"github.com/gruntwork-io/terratest/modules/retry"
+	"github.com/gruntwork-io/terratest/modules/terraform"
+	test_structure "github.com/gruntwork-io/terratest/modules/test-structure"
+
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/fixtures"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets"
+)
+
+const (
+	retention = 14 // days; the sandbox's default, asserted on the live log group
+	stateDir  = "." // test_structure keeps the stages' options in ./.test-data
+)
+
+// TestSandbox deploys, validates and tears down the sandbox stack in stages:
+// SKIP_deploy=true SKIP_teardown=true re-runs only the validation against a stack
+// deployed earlier.
+func TestSandbox(t *testing.T) {
+	ctx := context.Background()
+	region := envOr("AWS_REGION", "us-east-1")
+	cfg := awsConfig(t, ctx, region)
+	registering := os.Getenv("TF_VAR_pipedrive_api_token") != ""
+	if !registering {
+		t.Log("REGISTRATION DISABLED: TF_VAR_pipedrive_api_token (a sandbox Pipedrive company's token) is not set, " +
+			"so the webhook is not registered with Pipedrive and the registration checks are skipped.")
+	}
+
+	defer test_structure.RunTestStage(t, "teardown", func() {
+		opts := test_structure.LoadTerraformOptions(t, stateDir)
+		url := terraform.OutputContext(t, ctx, opts, "webhook_url")
+		terraform.DestroyContext(t, ctx, opts)
+		if registering {
+			checkUnregistered(t, ctx, url)
+		}
+	})
+
+	test_structure.RunTestStage(t, "deploy", func() {
+		root := repoRoot(t)
+		dir := test_structure.CopyTerraformFolderToTemp(t, filepath.Join(root, "terraform"), "environments/sandbox")
+		vars := map[string]any{
+			"region":                region,
+			"name_suffix":           strings.ToLower(random.UniqueID()),
+			"lambda_zip_path":       filepath.Join(root, "dist", "receiver.zip"),
+			"log_retention_in_days": retention,
+			"register_webhook":      registering,
+			"registration_tool_dir": root,
+		}
+		if !registering {
+			// The token parameter is still created, with a value that is no token.
+			vars["pipedrive_api_token"] = "e2e-placeholder-not-a-token"
+		}
+		opts := terraform.WithDefaultRetryableErrors(t, &terraform.Options{
+			TerraformDir:    dir,
+			TerraformBinary: envOr("TERRAFORM_BINARY", "terraform"),
+			Vars:            vars,
+			NoColor:         true,
+		})
+		test_structure.SaveTerraformOptions(t, stateDir, opts)
+		terraform.InitAndApplyContext(t, ctx, opts)
+	})
+
+	test_structure.RunTestStage(t, "validate", func() {
+		opts := test_structure.LoadTerraformOptions(t, stateDir)
+		out := func(name string) string { return terraform.OutputContext(t, ctx, opts, name) }
+		url := out("webhook_url")
+		creds := readCredentials(t, ctx, cfg, out("webhook_auth_parameter_name"))
+
+		expectations := deliverFixtures(t, ctx, url, creds)
+		checkLogs(t, ctx, cfg, out("log_group_name"), expectations)
+		checkLogRetention(t, ctx, cfg, out("log_group_name"))
+		checkParameters(t, ctx, cfg, out("role_arn"), out("webhook_auth_parameter_name"), out("api_token_parameter_name"))
+		if registering {
+			checkRegistered(t, ctx, url)
+		}
+	})
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+// awsConfig fails fast, saying what is missing, when there are no usable credentials.
+func awsConfig(t *testing.T, ctx context.Context, region string) awssdk.Config {
+	t.Helper()
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(region))
+	if err == nil {
+		_, err = sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	}
+	if err != nil {
+		t.Fatalf("no usable AWS credentials for the sandbox account (set AWS_PROFILE, or AWS_ACCESS_KEY_ID and "+
+			"AWS_SECRET_ACCESS_KEY, or run in CI with OIDC): %v", err)
+	}
+	return cfg
+}
+
+func readCredentials(t *testing.T, ctx context.Context, cfg awssdk.Config, name string) secrets.Credentials {
+	t.Helper()
+	v, err := secrets.GetParameter(ctx, ssm.NewFromConfig(cfg), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := secrets.ParseCredentials(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// deliverFixtures POSTs every fixture with the credentials (200 {"received":true})
+// and one without (401), retrying while API Gateway and Lambda settle.
+func deliverFixtures(t *testing.T, ctx context.Context, url string, c secrets.Credentials) []Expectation {
+	t.Helper()
+	all, err := fixtures.Load(fixtures.Dir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	auth := "Basic " + base64.StdEncoding.EncodeToString([]byte(c.User+":"+c.Password))
+	var out []Expectation
+	for _, f := range all {
+		x, err := Expect(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		headers := map[string]string{"Content-Type": "application/json", "Authorization": auth}
+		body := http_helper.HTTPDoWithRetryContext(t, ctx, "POST", url, f.Body, headers, 200, 10, 3*time.Second, nil)
+		if err := CheckReceived(200, body); err != nil {
+			t.Errorf("%s: %v", f.Name, err)
+		}
+		out = append(out, x)
+	}
+	http_helper.HTTPDoWithRetryContext(t, ctx, "POST", url, all[0].Body, map[string]string{"Content-Type": "application/json"}, 401, 3, 2*time.Second, nil)
+	return out
+}
+
+// checkLogs finds the record of every delivered fixture in the function's log group.
+func checkLogs(t *testing.T, ctx context.Context, cfg awssdk.Config, group string, xs []Expectation) {
+	t.Helper()
+	logs := cloudwatchlogs.NewFromConfig(cfg)
+	for _, x := range xs {
+		retry.DoWithRetry(t, "log record of "+x.Fixture, 24, 5*time.Second, func() (string, error) {
+			res, err := logs.FilterLogEvents(ctx, &cloudwatchlogs.FilterLogEventsInput{
+				LogGroupName:  awssdk.String(group),
+				FilterPattern: awssdk.String(fmt.Sprintf(`{ $.webhook.dedup_key = "%s" }`, x.DedupKey())),
+			})
+			if err != nil {
+				return "", err
+			}
+			var lines []string
+			for _, e := range res.Events {
+				lines = append(lines, awssdk.ToString(e.Message))
+			}
+			n, err := MatchRecords(lines, x)
+			return fmt.Sprintf("%d records", n), err
+		})
+	}
+}
+
+func checkLogRetention(t *testing.T, ctx context.Context, cfg awssdk.Config, group string) {
+	t.Helper()
+	res, err := cloudwatchlogs.NewFromConfig(cfg).DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: awssdk.String(group)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range res.LogGroups {
+		if awssdk.ToString(g.LogGroupName) == group {
+			if got := awssdk.ToInt32(g.RetentionInDays); got != retention {
+				t.Errorf("log group %s keeps logs %d days, want %d", group, got, retention)
+			}
+			return
+		}
+	}
+	t.Errorf("log group %s not found", group)
+}
+
+// checkParameters: both parameters are SecureStrings, and the function's role may
+// read the credentials and nothing else, by its policy and by IAM's own simulator.
+func checkParameters(t *testing.T, ctx context.Context, cfg awssdk.Config, roleARN, authName, tokenName string) {
+	t.Helper()
+	client := ssm.NewFromConfig(cfg)
+	arns := map[string]string{}
+	for _, name := range []string{authName, tokenName} {
+		p, err := client.GetParameter(ctx, &ssm.GetParameterInput{Name: awssdk.String(name)}) // not decrypted
+		if err != nil {
+			t.Fatalf("parameter %s: %v", name, err)
+		}
+		if p.Parameter.Type != ssmtypes.ParameterTypeSecureString {
+			t.Errorf("parameter %s is %s, want SecureString", name, p.Parameter.Type)
+		}
+		arns[name] = awssdk.ToString(p.Parameter.ARN)
+	}
+	roleName := roleARN[strings.LastIndex(roleARN, "/")+1:]
+	iamc := iam.NewFromConfig(cfg)
+	pol, err := iamc.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: awssdk.String(roleName), PolicyName: awssdk.String("receiver")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckSSMAccess(awssdk.ToString(pol.PolicyDocument), []string{arns[authName]}); err != nil {
+		t.Error(err)
+	}
+	sim, err := iamc.SimulatePrincipalPolicy(ctx, &iam.SimulatePrincipalPolicyInput{
+		PolicySourceArn: awssdk.String(roleARN),
+		ActionNames:     []string{"ssm:GetParameter"},
+		ResourceArns:    []string{arns[authName], arns[tokenName]},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range sim.EvaluationResults {
+		allowed := r.EvalDecision == "allowed"
+		if want := awssdk.ToString(r.EvalResourceName) == arns[authName]; allowed != want {
+			t.Errorf("role may GetParameter %s: %v, want %v", awssdk.ToString(r.EvalResourceName), allowed, want)
+		}
+	}
+}
+
+func pipedriveClient(t *testing.T) *pipedrive.Client {
+	t.Helper()
+	c, err := pipedrive.NewClient(os.Getenv("PIPEDRIVE_API_URL"), os.Getenv("TF_VAR_pipedrive_api_token"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func checkRegistered(t *testing.T, ctx context.Context, url string) {
+	t.Helper()
+	hooks, err := pipedriveClient(t).ListWebhooks(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := pipedrive.Find(hooks, func(w *pipedrive.Webhook) bool { return w.SubscriptionURL == url })
+	if len(found) != 1 || found[0].Version != pipedrive.V2 || !found[0].HasBasicAuth() {
+		t.Errorf("webhooks for %s at Pipedrive: %+v; want exactly one, v2, with basic auth", url, found)
+	}
+}
+
+func checkUnregistered(t *testing.T, ctx context.Context, url string) {
+	t.Helper()
+	hooks, err := pipedriveClient(t).ListWebhooks(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if found := pipedrive.Find(hooks, func(w *pipedrive.Webhook) bool { return w.SubscriptionURL == url }); len(found) > 0 {
+		t.Errorf("after destroy, Pipedrive still has webhooks for %s: %+v", url, found)
+	}
+}
