@@ -98,6 +98,15 @@ func Decode(body []byte) (*Event, error) {
 		}
 		return nil, fail(KindNotAnObject, "the body is JSON but not an object")
 	}
+	if e, ok := decodeFast(body); ok {
+		return e, nil
+	}
+	return decodeGeneral(body)
+}
+
+// decodeGeneral decodes any payload Decode accepts, and is the one that says why
+// one is rejected.
+func decodeGeneral(body []byte) (*Event, error) {
 	var p payload
 	if err := json.Unmarshal(body, &p); err != nil {
 		return nil, jsonError(err)
@@ -235,22 +244,29 @@ func describe(e *Event, current, previous json.RawMessage, onlyDiffering bool) e
 	if err != nil {
 		return err
 	}
+	return fill(e, &cur, &prev, isObject(current), isObject(previous), func() ([]string, error) {
+		return changedFields(current, previous, onlyDiffering)
+	})
+}
+
+// fill sets the fields that come from the decoded current/data and previous objects.
+func fill(e *Event, cur, prev *object, hasCurrent, hasPrevious bool, changed func() ([]string, error)) error {
 	if e.EntityID == "" {
 		e.EntityID = string(cmp.Or(cur.ID, prev.ID))
 	}
-	if e.Action == ActionChange && isObject(previous) {
-		fields, err := changedFields(current, previous, onlyDiffering)
+	if e.Action == ActionChange && hasPrevious {
+		fields, err := changed()
 		if err != nil {
 			return err
 		}
 		e.ChangedFields = fields
 	}
-	if isDeal {
-		if isObject(current) {
-			e.Deal = newDeal(&cur)
+	if e.Entity == "deal" {
+		if hasCurrent {
+			e.Deal = newDeal(cur)
 			e.Deal.PreviousStatus, e.Deal.PreviousStageID = string(prev.Status), prev.StageID
 		} else { // a delete: the deal lives on only in previous
-			e.Deal = newDeal(&prev)
+			e.Deal = newDeal(prev)
 		}
 	}
 	return nil

@@ -4,8 +4,10 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"reflect"
 	"slices"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/fixtures"
 )
@@ -40,5 +42,34 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("Decode(%q) = incomplete %+v", body, e)
 		}
 		log.Info("pipedrive webhook", "webhook", e)
+	})
+}
+
+// FuzzFastPathAgrees checks that the single-pass decoder of common v2 payloads gives
+// exactly what the general decoder gives, whenever it takes a payload at all.
+func FuzzFastPathAgrees(f *testing.F) {
+	all, err := fixtures.Load(fixtures.Dir())
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, fx := range all {
+		f.Add(fx.Body)
+	}
+	f.Add([]byte(`{"meta":{"version":"2.0","action":"change","entity":"deal"},"previous":{"a\u0062":1,"x":[{"}":"]"}],"y":"\"{"}}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if !utf8.Valid(body) {
+			return // Decode refuses it before either path runs
+		}
+		fast, ok := decodeFast(body)
+		if !ok {
+			return
+		}
+		general, err := decodeGeneral(body)
+		if err != nil {
+			t.Fatalf("fast path took %q, general path refused it: %v", body, err)
+		}
+		if !reflect.DeepEqual(fast, general) {
+			t.Fatalf("%q:\nfast    %+v\ngeneral %+v", body, fast, general)
+		}
 	})
 }

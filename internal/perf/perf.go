@@ -1,0 +1,88 @@
+// Package perf holds the receiver's benchmarks as functions, so that `go test -bench`
+// and the `make bench` report (scripts/bench) run the very same code.
+package perf
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
+
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/fixtures"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/receiver"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets"
+)
+
+// Fixture is the payload every benchmark uses: the v2 deal change.
+const Fixture = "v2/deal-change"
+
+var creds = secrets.Static{User: "pipedrive", Password: "benchmark-password"}
+
+// Body returns the fixture's bytes.
+func Body() ([]byte, error) {
+	f, err := fixtures.Get(fixtures.Dir(), Fixture)
+	return f.Body, err
+}
+
+// Handler is the receiver as deployed (basic auth on), logging to io.Discard.
+func Handler() http.Handler {
+	return receiver.New(slog.New(slog.NewJSONHandler(io.Discard, nil)), receiver.Config{Credentials: creds})
+}
+
+// Authorization is the header value the handler accepts.
+func Authorization() string {
+	r, _ := http.NewRequest(http.MethodPost, "/", nil)
+	r.SetBasicAuth(creds.User, creds.Password)
+	return r.Header.Get("Authorization")
+}
+
+// LambdaEvent is the API Gateway HTTP API event that carries the fixture.
+func LambdaEvent() (events.APIGatewayV2HTTPRequest, error) {
+	body, err := Body()
+	if err != nil {
+		return events.APIGatewayV2HTTPRequest{}, err
+	}
+	return fixtures.GatewayEvent(body, Authorization(), false)
+}
+
+// LambdaPath is the whole Lambda path for one event: API Gateway v2 event →
+// httpadapter → mux → auth → decode → log record → response.
+func LambdaPath(b *testing.B) {
+	ev, err := LambdaEvent()
+	if err != nil {
+		b.Fatal(err)
+	}
+	adapter := httpadapter.NewV2(Handler())
+	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "bench"})
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		resp, err := adapter.ProxyWithContext(ctx, ev)
+		if err != nil || resp.StatusCode != http.StatusOK {
+			b.Fatalf("%d %v", resp.StatusCode, err)
+		}
+	}
+}
+
+// UnmarshalBaseline is the least any receiver does: json.Unmarshal of the same body
+// into map[string]any.
+func UnmarshalBaseline(b *testing.B) {
+	body, err := Body()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		var v map[string]any
+		if err := json.Unmarshal(body, &v); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
