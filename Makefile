@@ -106,8 +106,8 @@ e2e: build ## Terratest against a real sandbox AWS account (test/README.md); tag
 		$(GO) test -tags e2e -run '^TestSandbox$$' -count=1 -timeout 60m -v ./test/
 
 .PHONY: bench
-bench: ## Benchmarks of the hot path
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+bench: ## Figures against same-run baselines, with budgets (README: Performance)
+	$(GO) run ./scripts/bench
 
 .PHONY: clean
 clean: ## Remove build output

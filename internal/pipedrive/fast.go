@@ -6,25 +6,33 @@ import (
 	"strings"
 )
 
-// fastPayload is the common v2 shape decoded in a single pass: data and previous
-// straight into typed objects, instead of into raw JSON decoded again. Any payload it
-// does not fit (v1, a lead's value object, a wrong type anywhere) goes to the general
-// path, which is authoritative for every error.
-type fastPayload struct {
-	Meta     *meta   `json:"meta"`
-	Data     *object `json:"data"`
-	Previous *object `json:"previous"`
-}
-
+// decodeFast decodes the common v2 payload with one validating scan of the body and
+// a light walk of its members: only meta goes through encoding/json, and only the
+// few fields read from data and previous are decoded. Anything it does not fit (v1,
+// a wrong type anywhere) goes to the general path, which alone reports errors; a
+// fuzz test checks that both agree whenever this one answers.
+//
+// body must be valid JSON.
 func decodeFast(body []byte) (*Event, bool) {
-	var p fastPayload
-	if json.Unmarshal(body, &p) != nil || p.Meta == nil {
+	var metaRaw, data, previous []byte
+	members(body, func(k string, v []byte) bool {
+		switch {
+		case strings.EqualFold(k, "meta"):
+			metaRaw = v
+		case strings.EqualFold(k, "data"):
+			data = v
+		case strings.EqualFold(k, "previous"):
+			previous = v
+		}
+		return true
+	})
+	if !isObject(metaRaw) {
 		return nil, false
 	}
-	if v := p.Meta.Version; v != V2 && v != "2" {
+	var m meta
+	if json.Unmarshal(metaRaw, &m) != nil || (m.Version != V2 && m.Version != "2") {
 		return nil, false
 	}
-	m := p.Meta
 	e := &Event{
 		Version:       V2,
 		RawAction:     string(m.Action),
@@ -41,35 +49,49 @@ func decodeFast(body []byte) (*Event, bool) {
 		Bulk:          bool(m.IsBulkEdit),
 		Host:          string(m.Host),
 	}
-	cur, prev := p.Data, p.Previous
-	hasCurrent, hasPrevious := cur != nil, prev != nil
-	if cur == nil {
-		cur = &object{}
+	isDeal := e.Entity == "deal"
+	cur, ok1 := readObject(data, isDeal)
+	prev, ok2 := readObject(previous, isDeal)
+	if !ok1 || !ok2 {
+		return nil, false
 	}
-	if prev == nil {
-		prev = &object{}
-	}
-	_ = fill(e, cur, prev, hasCurrent, hasPrevious, func() ([]string, error) {
-		return objectKeys(member(body, "previous")), nil
+	_ = fill(e, &cur, &prev, isObject(data), isObject(previous), func() ([]string, error) {
+		return objectKeys(previous), nil
 	})
 	e.DedupKey = dedupKey(e, string(m.Timestamp.raw), "")
 	return e, true
 }
 
-// The scanners below walk JSON that json.Unmarshal has already accepted as valid.
-
-// member returns the value of key in the top-level object of b, or nil. Like
-// encoding/json, it matches keys case-insensitively and takes the last of duplicates.
-func member(b []byte, key string) []byte {
-	var found []byte
-	members(b, func(k string, v []byte) bool {
-		if strings.EqualFold(k, key) {
-			found = v
+// readObject reads the fields of object from raw (valid JSON), as encoding/json
+// would: keys matched case-insensitively, the last duplicate winning. Deal fields
+// are read only for deals, as in the general path.
+func readObject(raw []byte, isDeal bool) (object, bool) {
+	var o object
+	ok := true
+	members(raw, func(k string, v []byte) bool {
+		var err error
+		switch {
+		case strings.EqualFold(k, "id"):
+			err = o.ID.UnmarshalJSON(v)
+		case !isDeal:
+		case strings.EqualFold(k, "title"):
+			err = o.Title.UnmarshalJSON(v)
+		case strings.EqualFold(k, "status"):
+			err = o.Status.UnmarshalJSON(v)
+		case strings.EqualFold(k, "stage_id"):
+			err = o.StageID.UnmarshalJSON(v)
+		case strings.EqualFold(k, "value"):
+			err = o.Value.UnmarshalJSON(v)
+		case strings.EqualFold(k, "currency"):
+			err = o.Currency.UnmarshalJSON(v)
 		}
-		return true
+		ok = err == nil
+		return ok
 	})
-	return found
+	return o, ok
 }
+
+// The scanners below walk JSON that json.Unmarshal has already accepted as valid.
 
 // objectKeys returns the sorted keys of the object b (nil unless b is an object).
 func objectKeys(b []byte) []string {
@@ -82,7 +104,7 @@ func objectKeys(b []byte) []string {
 		return true
 	})
 	slices.Sort(keys)
-	return keys
+	return slices.Compact(keys) // a duplicated key counts once, as in a map
 }
 
 // members calls fn with each key and value of the object b until fn returns false.

@@ -7,6 +7,7 @@ import (
 	"math"
 	"strconv"
 	"time"
+	"unicode/utf8"
 )
 
 // Pipedrive is loose about scalar types: ids arrive as numbers in one payload and as
@@ -24,6 +25,8 @@ func (s *flexString) UnmarshalJSON(b []byte) error {
 	switch {
 	case bytes.Equal(b, jsonNull):
 		*s = ""
+	case len(b) > 1 && b[0] == '"' && bytes.IndexByte(b, '\\') < 0 && utf8.Valid(b):
+		*s = flexString(b[1 : len(b)-1]) // nothing to unescape: the common case, without a decoder
 	case len(b) > 0 && b[0] == '"':
 		var v string
 		if err := json.Unmarshal(b, &v); err != nil {

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"sync"
+	"unicode/utf8"
 
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive"
 )
@@ -46,27 +48,56 @@ func handleWebhook(maxBody int64) http.Handler {
 					slog.String("kind", KindPanic), slog.String("error", fmt.Sprint(v)), slog.String("stack", string(debug.Stack())))
 			}
 		}()
-		body, err := readBody(r, maxBody)
+		bufs := buffers.Get().(*deliveryBuffers)
+		defer bufs.release()
+		body, err := readBody(r, maxBody, bufs.body[:0])
+		bufs.body = body
 		if err != nil {
 			rejected(log, r, err, body)
 			return
 		}
-		record(log, r, body)
+		record(log, r, body, bufs)
 	})
 }
 
 // record logs one decoded delivery at INFO, or why it could not be decoded at WARN.
-func record(log *slog.Logger, r *http.Request, body []byte) {
-	event, err := pipedrive.Decode(body)
+func record(log *slog.Logger, r *http.Request, body []byte, bufs *deliveryBuffers) {
+	// A record is one line: compact the payload once (this also validates it).
+	original := body
+	compact := bytes.NewBuffer(bufs.compact[:0])
+	var event *pipedrive.Event
+	var err error
+	if json.Compact(compact, body) == nil && utf8.Valid(body) {
+		body = compact.Bytes()
+		bufs.compact = body
+		event, err = pipedrive.DecodeCompact(body)
+	} else {
+		event, err = pipedrive.Decode(body)
+	}
 	if err != nil {
-		rejected(log, r, err, body)
+		rejected(log, r, err, original)
 		return
 	}
-	payload := slog.Any("payload", json.RawMessage(bytes.TrimSpace(body)))
+	payload := slog.Any("payload", json.RawMessage(body))
 	if len(body) > maxLoggedPayload {
 		payload = slog.String("payload_omitted", fmt.Sprintf("%d bytes, over the %d logged", len(body), maxLoggedPayload))
 	}
 	log.LogAttrs(r.Context(), slog.LevelInfo, "pipedrive webhook", slog.Any("webhook", event), payload)
+}
+
+// deliveryBuffers are the two buffers every delivery needs, the body and its compact
+// form: recycled, as at a few kilobytes per event they are most of the garbage.
+// Nothing keeps a reference to them past the handler: the log record is written,
+// and the event's strings copied, before it returns.
+type deliveryBuffers struct{ body, compact []byte }
+
+var buffers = sync.Pool{New: func() any { return new(deliveryBuffers) }}
+
+func (b *deliveryBuffers) release() {
+	if cap(b.body)+cap(b.compact) > 256<<10 {
+		return // an unusually large body: let it go
+	}
+	buffers.Put(b)
 }
 
 type tooLargeError struct{ size, limit int64 }
@@ -77,23 +108,45 @@ func (e *tooLargeError) Error() string {
 
 // readBody reads at most limit bytes. A larger body is counted, not kept: its size
 // comes from Content-Length, or from draining up to drainLimit more bytes.
-func readBody(r *http.Request, limit int64) ([]byte, error) {
+func readBody(r *http.Request, limit int64, buf []byte) ([]byte, error) {
 	if r.ContentLength > limit {
 		return nil, &tooLargeError{size: r.ContentLength, limit: limit}
 	}
-	var buf bytes.Buffer
-	if r.ContentLength > 0 {
-		buf.Grow(int(r.ContentLength))
-	}
-	n, err := buf.ReadFrom(io.LimitReader(r.Body, limit+1))
+	body, err := readAtMost(r.Body, r.ContentLength, limit+1, buf)
 	if err != nil {
-		return buf.Bytes(), fmt.Errorf("read the body: %w", err)
+		return body, fmt.Errorf("read the body: %w", err)
 	}
-	if n > limit {
+	if n := int64(len(body)); n > limit {
 		rest, _ := io.Copy(io.Discard, io.LimitReader(r.Body, drainLimit))
 		return nil, &tooLargeError{size: n + rest, limit: limit}
 	}
-	return buf.Bytes(), nil
+	return body, nil
+}
+
+// readAtMost reads up to max bytes into buf, grown once to the Content-Length hint,
+// so that a body of the announced size is read without growing it again.
+func readAtMost(rd io.Reader, hint, max int64, buf []byte) ([]byte, error) {
+	size := int64(512)
+	if hint > 0 {
+		size = hint + 1 // room to see the EOF (or a longer body) without growing
+	}
+	if size = min(size, max); int64(cap(buf)) < size {
+		buf = make([]byte, 0, size)
+	}
+	for int64(len(buf)) < max {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := rd.Read(buf[len(buf):min(int64(cap(buf)), max)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+	return buf, nil
 }
 
 // rejected logs one WARN record for a delivery that was not logged as an event.
