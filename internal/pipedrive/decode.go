@@ -218,8 +218,17 @@ func decodeV1(p *payload) (*Event, error) {
 }
 
 func decodeV2(p *payload) (*Event, error) {
-	m := p.Meta
-	e := &Event{
+	e := newV2Event(p.Meta)
+	if err := describe(e, p.Data, p.Previous, false); err != nil {
+		return nil, err
+	}
+	e.DedupKey = dedupKey(e, string(p.Meta.Timestamp.raw), "")
+	return e, nil
+}
+
+// newV2Event is the part of a v2 event that comes from meta.
+func newV2Event(m *meta) *Event {
+	return &Event{
 		Version:       V2,
 		RawAction:     string(m.Action),
 		Action:        normaliseAction(string(m.Action)),
@@ -235,11 +244,6 @@ func decodeV2(p *payload) (*Event, error) {
 		Bulk:          bool(m.IsBulkEdit),
 		Host:          string(m.Host),
 	}
-	if err := describe(e, p.Data, p.Previous, false); err != nil {
-		return nil, err
-	}
-	e.DedupKey = dedupKey(e, string(m.Timestamp.raw), "")
-	return e, nil
 }
 
 // describe fills what comes from the object bodies: the entity id when meta lacks

@@ -33,22 +33,7 @@ func decodeFast(body []byte) (*Event, bool) {
 	if json.Unmarshal(metaRaw, &m) != nil || (m.Version != V2 && m.Version != "2") {
 		return nil, false
 	}
-	e := &Event{
-		Version:       V2,
-		RawAction:     string(m.Action),
-		Action:        normaliseAction(string(m.Action)),
-		Entity:        string(m.Entity),
-		EntityID:      string(m.EntityID),
-		EventID:       string(m.ID),
-		Attempt:       max(int(m.Attempt.N), 1),
-		CompanyID:     string(m.CompanyID),
-		UserID:        string(m.UserID),
-		WebhookID:     string(m.WebhookID),
-		Timestamp:     m.Timestamp.Time,
-		CorrelationID: string(m.CorrelationID),
-		Bulk:          bool(m.IsBulkEdit),
-		Host:          string(m.Host),
-	}
+	e := newV2Event(&m)
 	isDeal := e.Entity == "deal"
 	cur, ok1 := readObject(data, isDeal)
 	prev, ok2 := readObject(previous, isDeal)

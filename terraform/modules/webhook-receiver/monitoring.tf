@@ -2,46 +2,38 @@
 # Alarms and saved Logs Insights queries
 ################################################################################
 
-resource "aws_cloudwatch_metric_alarm" "function_errors" {
-  alarm_name          = "${var.name}-function-errors"
-  alarm_description   = "The webhook function failed (it answers 200 to every delivery it can decode, so any error is a bug or a timeout)."
-  namespace           = "AWS/Lambda"
-  metric_name         = "Errors"
-  dimensions          = { FunctionName = aws_lambda_function.this.function_name }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = var.alarm_actions
-  ok_actions          = var.alarm_actions
-  tags                = local.tags
+locals {
+  alarms = {
+    function-errors = {
+      description = "The webhook function failed (it answers 200 to every delivery it can decode, so any error is a bug or a timeout)."
+      namespace   = "AWS/Lambda"
+      metric      = "Errors"
+      dimensions  = { FunctionName = aws_lambda_function.this.function_name }
+    }
+    function-throttles = {
+      description = "Deliveries were throttled: Pipedrive retries them, and bans the webhook after 10 failures."
+      namespace   = "AWS/Lambda"
+      metric      = "Throttles"
+      dimensions  = { FunctionName = aws_lambda_function.this.function_name }
+    }
+    api-5xx = {
+      description = "The API answered 5xx: Pipedrive retries those deliveries and bans the webhook after 10 failures."
+      namespace   = "AWS/ApiGateway"
+      metric      = "5xx"
+      dimensions  = { ApiId = aws_apigatewayv2_api.this.id, Stage = aws_apigatewayv2_stage.default.name }
+    }
+  }
 }
 
-resource "aws_cloudwatch_metric_alarm" "function_throttles" {
-  alarm_name          = "${var.name}-function-throttles"
-  alarm_description   = "Deliveries were throttled: Pipedrive retries them, and bans the webhook after 10 failures."
-  namespace           = "AWS/Lambda"
-  metric_name         = "Throttles"
-  dimensions          = { FunctionName = aws_lambda_function.this.function_name }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = var.alarm_actions
-  ok_actions          = var.alarm_actions
-  tags                = local.tags
-}
+# Any occurrence in five minutes fires: each one is a delivery Pipedrive will retry.
+resource "aws_cloudwatch_metric_alarm" "this" {
+  for_each = local.alarms
 
-resource "aws_cloudwatch_metric_alarm" "api_5xx" {
-  alarm_name          = "${var.name}-api-5xx"
-  alarm_description   = "The API answered 5xx: Pipedrive retries those deliveries and bans the webhook after 10 failures."
-  namespace           = "AWS/ApiGateway"
-  metric_name         = "5xx"
-  dimensions          = { ApiId = aws_apigatewayv2_api.this.id, Stage = aws_apigatewayv2_stage.default.name }
+  alarm_name          = "${var.name}-${each.key}"
+  alarm_description   = each.value.description
+  namespace           = each.value.namespace
+  metric_name         = each.value.metric
+  dimensions          = each.value.dimensions
   statistic           = "Sum"
   period              = 300
   evaluation_periods  = 1

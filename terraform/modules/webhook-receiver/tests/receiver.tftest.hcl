@@ -240,3 +240,20 @@ run "rejects_a_retention_aws_does_not_offer" {
 
   expect_failures = [var.log_retention_in_days]
 }
+
+run "alarms" {
+  command = plan
+
+  variables {
+    alarm_actions = ["arn:aws:sns:us-east-1:123456789012:oncall"]
+  }
+
+  assert {
+    condition     = toset(keys(aws_cloudwatch_metric_alarm.this)) == toset(["function-errors", "function-throttles", "api-5xx"])
+    error_message = "Function errors, throttles and API 5xx must each have an alarm."
+  }
+  assert {
+    condition     = alltrue([for a in aws_cloudwatch_metric_alarm.this : a.threshold == 0 && toset(a.alarm_actions) == toset(var.alarm_actions)])
+    error_message = "Every alarm fires on the first occurrence and notifies alarm_actions."
+  }
+}
