@@ -34,8 +34,13 @@ build: ## Build the Lambda zip (linux/arm64 bootstrap) into dist/receiver.zip
 	$(GO) run ./scripts/lambda-zip -o $(ZIP) $(DIST)/bootstrap
 
 .PHONY: test
-test: vet lint build terraform-check actionlint fuzz go-test ## Everything CI checks, offline
+test: tools vet lint build terraform-check actionlint fuzz go-test ## Everything CI checks, offline
 	@echo "make test: all checks passed"
+
+.PHONY: tools
+tools: ## Build the pinned tools (tools/*/go.mod) in parallel; the first time takes ~10 minutes
+	@echo "==> pinned tools (the first build on a machine takes several minutes)"
+	@scripts/build-tools.sh
 
 .PHONY: vet
 vet: ## go vet, including the tagged end-to-end suite
