@@ -31,6 +31,9 @@ if [ -x "$shared_tools/with-aws-schema" ]; then
   step "AWS provider: the schema-only stand-in from ../shared/tools (offline)"
 else
   step "AWS provider: downloaded by init (no ../shared/tools here)"
+  # One download for every module and root, and for the next run.
+  export TF_PLUGIN_CACHE_DIR="${TF_PLUGIN_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/pipedrive-webhooks/terraform-plugins}"
+  mkdir -p "$TF_PLUGIN_CACHE_DIR"
 fi
 
 step "tofu fmt"
