@@ -46,22 +46,36 @@ func NewSSMClient(getenv func(string) string) (*ssm.Client, error) {
 }
 
 // LazySSMClient defers NewSSMClient to the first call, keeping it off a Lambda cold
-// start; a failed set-up is tried again on the next call.
-func LazySSMClient(getenv func(string) string) GetParameterAPI { return &lazyClient{getenv: getenv} }
+// start.
+func LazySSMClient(getenv func(string) string) GetParameterAPI {
+	return Lazy(func(context.Context) (GetParameterAPI, error) {
+		c, err := NewSSMClient(getenv)
+		if err != nil {
+			return nil, fmt.Errorf("set up the SSM client: %w", err)
+		}
+		return c, nil
+	})
+}
+
+// Lazy sets up an SSM client with load on its first call rather than now; a failed
+// set-up is tried again on the next call.
+func Lazy(load func(context.Context) (GetParameterAPI, error)) GetParameterAPI {
+	return &lazyClient{load: load}
+}
 
 type lazyClient struct {
-	getenv func(string) string
+	load   func(context.Context) (GetParameterAPI, error)
 	mu     sync.Mutex
-	client *ssm.Client
+	client GetParameterAPI
 }
 
 func (l *lazyClient) GetParameter(ctx context.Context, in *ssm.GetParameterInput, opts ...func(*ssm.Options)) (*ssm.GetParameterOutput, error) {
 	l.mu.Lock()
 	if l.client == nil {
-		c, err := NewSSMClient(l.getenv)
+		c, err := l.load(ctx)
 		if err != nil {
 			l.mu.Unlock()
-			return nil, fmt.Errorf("set up the SSM client: %w", err)
+			return nil, err
 		}
 		l.client = c
 	}

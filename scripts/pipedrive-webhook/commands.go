@@ -11,11 +11,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"text/tabwriter"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets"
@@ -65,11 +62,13 @@ type session struct {
 	env
 	common
 	api *pipedrive.Client
-	ssm *lazySSM
+	// ssm is set up on first use: a command with PIPEDRIVE_API_TOKEN and no auth
+	// parameter never touches AWS.
+	ssm secrets.GetParameterAPI
 }
 
 func connect(ctx context.Context, e env, c common) (*session, error) {
-	s := &session{env: e, common: c, ssm: &lazySSM{load: e.newSSM}}
+	s := &session{env: e, common: c, ssm: secrets.Lazy(e.newSSM)}
 	token := e.getenv("PIPEDRIVE_API_TOKEN")
 	if token == "" {
 		if c.tokenParameter == "" {
@@ -88,28 +87,6 @@ func connect(ctx context.Context, e env, c common) (*session, error) {
 	api.HTTP.Timeout = c.timeout
 	s.api = api
 	return s, nil
-}
-
-// lazySSM sets up the SSM client on first use: a command with PIPEDRIVE_API_TOKEN
-// and no auth parameter never touches AWS.
-type lazySSM struct {
-	load   func(context.Context) (secrets.GetParameterAPI, error)
-	mu     sync.Mutex
-	client secrets.GetParameterAPI
-}
-
-func (l *lazySSM) GetParameter(ctx context.Context, in *ssm.GetParameterInput, opts ...func(*ssm.Options)) (*ssm.GetParameterOutput, error) {
-	l.mu.Lock()
-	if l.client == nil {
-		c, err := l.load(ctx)
-		if err != nil {
-			l.mu.Unlock()
-			return nil, err
-		}
-		l.client = c
-	}
-	l.mu.Unlock()
-	return l.client.GetParameter(ctx, in, opts...)
 }
 
 func (s *session) say(format string, args ...any) {
