@@ -84,7 +84,14 @@ type object struct {
 // strings, timestamps as RFC 3339 or Unix time, v1 objects wrapped in one-element
 // arrays, and any entity, action or field it does not know. A non-nil error is an
 // *Error.
-func Decode(body []byte) (*Event, error) {
+func Decode(body []byte) (*Event, error) { return decode(body, false) }
+
+// DecodeCompact is Decode for a body that json.Compact has just accepted (so valid
+// JSON): it spares a second validating scan on the hot path. The receiver compacts
+// every body anyway, as a log record must be one line.
+func DecodeCompact(body []byte) (*Event, error) { return decode(body, true) }
+
+func decode(body []byte, valid bool) (*Event, error) {
 	body = bytes.TrimSpace(body)
 	if len(body) == 0 {
 		return nil, fail(KindEmptyBody, "the body is empty")
@@ -98,22 +105,12 @@ func Decode(body []byte) (*Event, error) {
 		}
 		return nil, fail(KindNotAnObject, "the body is JSON but not an object")
 	}
-	if json.Valid(body) {
+	if valid || json.Valid(body) {
 		if e, ok := decodeFast(body); ok {
 			return e, nil
 		}
 	}
 	return decodeGeneral(body)
-}
-
-// DecodeCompact is Decode for a body that json.Compact has just accepted (so valid
-// JSON): it spares a second validating scan on the hot path. The receiver compacts
-// every body anyway, as a log record must be one line.
-func DecodeCompact(body []byte) (*Event, error) {
-	if e, ok := decodeFast(body); ok {
-		return e, nil
-	}
-	return Decode(body)
 }
 
 // decodeGeneral decodes any payload Decode accepts, and is the one that says why
