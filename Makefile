@@ -27,11 +27,12 @@ run: ## Run the receiver on 127.0.0.1:8080 (ADDR=host:port), no AWS needed
 	$(GO) run ./lambda -addr $${ADDR:-127.0.0.1:8080}
 
 .PHONY: build
-build: ## Build the Lambda zip (linux/arm64 bootstrap) into dist/receiver.zip
+build: ## Build the Lambda zip (linux/arm64 bootstrap) into dist/receiver.zip, and dist/pipedrive-webhook
 	@mkdir -p $(DIST)
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -buildvcs=false \
 		-ldflags='-s -w -buildid=' -o $(DIST)/bootstrap ./lambda
 	$(GO) run ./scripts/lambda-zip -o $(ZIP) $(DIST)/bootstrap
+	$(GO) build -trimpath -o $(DIST)/pipedrive-webhook ./scripts/pipedrive-webhook
 
 .PHONY: test
 test: tools vet lint build terraform-check actionlint fuzz go-test ## Everything CI checks, offline
@@ -58,8 +59,7 @@ go-test: ## Unit and integration tests with the race detector
 
 .PHONY: fuzz
 fuzz: ## Short fuzz runs of every parser (FUZZTIME=10s each)
-	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./internal/pipedrive
-	$(GO) test -run '^$$' -fuzz '^FuzzFastPathAgrees$$' -fuzztime $(FUZZTIME) ./internal/pipedrive
+	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./internal/webhook
 	$(GO) test -run '^$$' -fuzz '^FuzzWebhook$$' -fuzztime $(FUZZTIME) ./internal/receiver
 
 .PHONY: terraform-check

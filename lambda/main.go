@@ -67,7 +67,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	logger := slog.New(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: level}))
 
-	creds, err := secrets.CredentialsFromEnv(getenv, secrets.LazySSMClient, logger)
+	creds, err := secrets.CredentialsFromEnv(getenv, secrets.LazySSMClient(getenv), logger)
 	switch {
 	case errors.Is(err, secrets.ErrNotConfigured):
 		logger.Warn("basic auth is off: set WEBHOOK_AUTH_PARAMETER, or WEBHOOK_AUTH_USER and WEBHOOK_AUTH_PASSWORD")

@@ -11,15 +11,15 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/dissertation-editor/pipedrive-webhooks/internal/fixtures"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/lambdatest"
-	"github.com/dissertation-editor/pipedrive-webhooks/internal/ssmtest"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/logtest"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive/pipedrivetest"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets/ssmtest"
 )
 
 const (
@@ -27,57 +27,23 @@ const (
 	testPassword = "a-test-password-0f9d"
 )
 
-// syncBuffer is a concurrency-safe io.Writer for a program's output.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 func envFunc(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
-}
-
-// waitFor polls the program's output for a line containing s.
-func waitFor(t *testing.T, out *syncBuffer, s string) string {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		for _, line := range strings.Split(out.String(), "\n") {
-			if strings.Contains(line, s) {
-				return line
-			}
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatalf("no %q in the output:\n%s", s, out)
-	return ""
 }
 
 func TestRunLocalServer(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	out := &syncBuffer{}
+	out := &logtest.Buffer{}
 	env := map[string]string{"WEBHOOK_AUTH_USER": testUser, "WEBHOOK_AUTH_PASSWORD": testPassword}
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, []string{"receiver", "-addr", "127.0.0.1:0"}, envFunc(env), out) }()
 
 	var listening struct{ Addr string }
-	_ = json.Unmarshal([]byte(waitFor(t, out, `"msg":"listening"`)), &listening)
+	_ = json.Unmarshal([]byte(out.WaitFor(t, `"msg":"listening"`)), &listening)
 	base := "http://" + listening.Addr
 
-	deal, _ := fixtures.Get(fixtures.Dir(), "v2/deal-change")
+	deal, _ := pipedrivetest.GetFixture("v2/deal-change")
 	req, _ := http.NewRequest(http.MethodPost, base+"/webhooks/pipedrive", bytes.NewReader(deal.Body))
 	req.SetBasicAuth(testUser, testPassword)
 	resp, err := http.DefaultClient.Do(req)
@@ -97,7 +63,7 @@ func TestRunLocalServer(t *testing.T) {
 	if health.StatusCode != http.StatusOK {
 		t.Fatalf("GET /healthz: %s", health.Status)
 	}
-	waitFor(t, out, `"msg":"pipedrive webhook"`)
+	out.WaitFor(t, `"msg":"pipedrive webhook"`)
 
 	cancel()
 	select {
@@ -108,7 +74,7 @@ func TestRunLocalServer(t *testing.T) {
 	case <-time.After(15 * time.Second):
 		t.Fatal("run did not stop after its context ended")
 	}
-	waitFor(t, out, `"msg":"stopped"`)
+	out.WaitFor(t, `"msg":"stopped"`)
 	if strings.Contains(out.String(), testPassword) {
 		t.Errorf("the password is in the output:\n%s", out)
 	}
@@ -130,7 +96,7 @@ func TestRunRejectsBadConfiguration(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out := &syncBuffer{}
+			out := &logtest.Buffer{}
 			err := run(context.Background(), append([]string{"receiver"}, tt.args...), envFunc(tt.env), out)
 			if err == nil || !strings.Contains(err.Error()+out.String(), tt.want) {
 				t.Errorf("run = %v (output %q); want an error about %s", err, out, tt.want)
@@ -163,8 +129,8 @@ func TestBootstrapProcess(t *testing.T) {
 	ssm := ssmtest.NewServer(map[string]string{"/pipedrive-webhooks/sandbox/webhook-auth": testUser + ":" + testPassword})
 	defer ssm.Close()
 
-	deal, _ := fixtures.Get(fixtures.Dir(), "v2/deal-change")
-	v1, _ := fixtures.Get(fixtures.Dir(), "v1/deal-updated")
+	deal, _ := pipedrivetest.GetFixture("v2/deal-change")
+	v1, _ := pipedrivetest.GetFixture("v1/deal-updated")
 	auth := "Basic " + basicToken(testUser, testPassword)
 	var evs [][]byte
 	for _, e := range []struct {
@@ -172,7 +138,7 @@ func TestBootstrapProcess(t *testing.T) {
 		auth string
 		b64  bool
 	}{{deal.Body, auth, false}, {v1.Body, auth, true}, {deal.Body, "", false}, {[]byte("{oops"), auth, false}} {
-		ev, err := fixtures.GatewayEvent(e.body, e.auth, e.b64)
+		ev, err := lambdatest.GatewayEvent(e.body, e.auth, e.b64)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -193,7 +159,7 @@ func TestBootstrapProcess(t *testing.T) {
 	for k, v := range ssm.Env() {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
-	stdout := &syncBuffer{}
+	stdout := &logtest.Buffer{}
 	cmd.Stdout, cmd.Stderr = stdout, stdout
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -226,7 +192,7 @@ func TestBootstrapProcess(t *testing.T) {
 		`"reason":"missing_credentials"`,
 		`"kind":"invalid_json"`,
 	} {
-		waitFor(t, stdout, want)
+		stdout.WaitFor(t, want)
 	}
 	logs := stdout.String()
 	if strings.Contains(logs, testPassword) || strings.Contains(logs, basicToken(testUser, testPassword)) {

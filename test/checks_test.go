@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dissertation-editor/pipedrive-webhooks/internal/fixtures"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive/pipedrivetest"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/receiver"
 )
 
@@ -33,7 +33,7 @@ func TestCheckReceived(t *testing.T) {
 // TestMatchRecordsOnTheReceiversOwnLogs feeds every fixture through the real handler
 // and finds each record with the suite's matcher, as the suite does in CloudWatch.
 func TestMatchRecordsOnTheReceiversOwnLogs(t *testing.T) {
-	all, err := fixtures.Load(fixtures.Dir())
+	all, err := pipedrivetest.Fixtures()
 	if err != nil {
 		t.Fatal(err)
 	}

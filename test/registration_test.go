@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dissertation-editor/pipedrive-webhooks/internal/fixtures"
-	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrivetest"
-	"github.com/dissertation-editor/pipedrive-webhooks/internal/ssmtest"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive/pipedrivetest"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/repo"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets/ssmtest"
 )
 
 const (
@@ -19,20 +19,21 @@ const (
 	authParam = "/pdw-test/webhook-auth"
 )
 
-// TestRegistrationModule runs terraform/modules/pipedrive-webhook for real with
+// TestRegistrationModule runs terraform/modules/webhook-registration for real with
 // OpenTofu against a local Pipedrive (validated against its OpenAPI description) and
-// a local SSM: apply registers, a second apply changes nothing, a new URL or new
-// credentials register anew before the old webhook goes, destroy deletes.
+// a local SSM: apply registers, a second apply changes nothing, a new URL replaces
+// the old URL's webhook, new credentials register anew before the old webhook goes,
+// a rename and a rotation by hand leave nothing behind, destroy deletes.
 func TestRegistrationModule(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds OpenTofu and the registration tool, then runs tofu apply")
 	}
-	root := repoRoot(t)
+	root := repo.Root()
 	tofu := goTool(t, root, "tofu")
 	toolBin := filepath.Join(t.TempDir(), "pipedrive-webhook")
 	run(t, root, nil, "go", "build", "-o", toolBin, "./scripts/pipedrive-webhook")
 
-	pd, err := pipedrivetest.NewServer(filepath.Join(fixtures.Dir(), "webhooks-api-openapi.yml"), apiToken)
+	pd, err := pipedrivetest.NewServer(apiToken)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +42,7 @@ func TestRegistrationModule(t *testing.T) {
 	defer ssm.Close()
 
 	dir := t.TempDir()
-	writeRoot(t, dir, filepath.Join(root, "terraform", "modules", "pipedrive-webhook"))
+	writeRoot(t, dir, filepath.Join(root, "terraform", "modules", "webhook-registration"))
 	env := []string{"PIPEDRIVE_API_TOKEN=" + apiToken, "TF_IN_AUTOMATION=1", "TF_INPUT=0", "CHECKPOINT_DISABLE=1",
 		"TF_CLI_CONFIG_FILE=", "HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH")}
 	for k, v := range ssm.Env() {
@@ -64,21 +65,26 @@ func TestRegistrationModule(t *testing.T) {
 
 	tf("init", "-no-color")
 	tf(append([]string{"apply"}, vars(url1, 1)...)...)
-	expectWebhook(t, pd, url1, "pdw-test (auth v1)", "first-password-1")
+	expectWebhook(t, pd, url1, "pdw-test", "first-password-1")
 
 	posts := countPosts(pd)
 	out := tf(append([]string{"apply"}, vars(url1, 1)...)...)
 	if !strings.Contains(out, "No changes") || countPosts(pd) != posts {
 		t.Errorf("a second apply changed something:\n%s", out)
 	}
-	expectWebhook(t, pd, url1, "pdw-test (auth v1)", "first-password-1")
+	expectWebhook(t, pd, url1, "pdw-test", "first-password-1")
 
 	tf(append([]string{"apply"}, vars(url2, 1)...)...)
-	expectWebhook(t, pd, url2, "pdw-test (auth v1)", "first-password-1")
+	expectWebhook(t, pd, url2, "pdw-test", "first-password-1")
 
 	ssm.Set(authParam, "pipedrive:second-password-2")
 	tf(append([]string{"apply"}, vars(url2, 2)...)...)
-	expectWebhook(t, pd, url2, "pdw-test (auth v2)", "second-password-2")
+	expectWebhook(t, pd, url2, "pdw-test", "second-password-2")
+
+	// A rotation by hand, as README shows it, then a destroy: found by URL.
+	ssm.Set(authParam, "pipedrive:third-password-3")
+	run(t, root, append(env, "PIPEDRIVE_API_URL="+pd.APIURL()), toolBin, "register", "--url", url2, "--rotate", "--auth-parameter", authParam, "--region", "eu-central-1")
+	expectWebhook(t, pd, url2, "pipedrive-webhooks", "third-password-3")
 
 	tf(append([]string{"destroy"}, vars(url2, 2)...)...)
 	if hooks := pd.Webhooks(); len(hooks) != 0 {
@@ -128,6 +134,8 @@ module "registration" {
   webhook_url          = var.webhook_url
   auth_parameter_name  = %q
   auth_version         = var.auth_version
+  token_parameter_name = "/pdw-test/api-token"
+  aws_region           = "eu-central-1"
   pipedrive_api_url    = var.api_url
   tool_command         = var.tool
 }
@@ -135,11 +143,6 @@ module "registration" {
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(main), 0o600); err != nil {
 		t.Fatal(err)
 	}
-}
-
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	return filepath.Clean(filepath.Join(fixtures.Dir(), "..", ".."))
 }
 
 // goTool returns the path of a pinned tool from tools/NAME/go.mod, building it once.

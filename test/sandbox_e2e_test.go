@@ -29,13 +29,14 @@ import (
 	"github.com/gruntwork-io/terratest/modules/terraform"
 	test_structure "github.com/gruntwork-io/terratest/modules/test-structure"
 
-	"github.com/dissertation-editor/pipedrive-webhooks/internal/fixtures"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive/pipedrivetest"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/repo"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets"
 )
 
 const (
-	retention = 14 // days; the sandbox's default, asserted on the live log group
+	retention = 14  // days; the sandbox's default, asserted on the live log group
 	stateDir  = "." // test_structure keeps the stages' options in ./.test-data
 )
 
@@ -62,7 +63,7 @@ func TestSandbox(t *testing.T) {
 	})
 
 	test_structure.RunTestStage(t, "deploy", func() {
-		root := repoRoot(t)
+		root := repo.Root()
 		dir := test_structure.CopyTerraformFolderToTemp(t, filepath.Join(root, "terraform"), "environments/sandbox")
 		vars := map[string]any{
 			"region":                region,
@@ -140,7 +141,7 @@ func readCredentials(t *testing.T, ctx context.Context, cfg awssdk.Config, name 
 // and one without (401), retrying while API Gateway and Lambda settle.
 func deliverFixtures(t *testing.T, ctx context.Context, url string, c secrets.Credentials) []Expectation {
 	t.Helper()
-	all, err := fixtures.Load(fixtures.Dir())
+	all, err := pipedrivetest.Fixtures()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,7 +246,7 @@ func checkParameters(t *testing.T, ctx context.Context, cfg awssdk.Config, roleA
 
 func pipedriveClient(t *testing.T) *pipedrive.Client {
 	t.Helper()
-	c, err := pipedrive.NewClient(os.Getenv("PIPEDRIVE_API_URL"), os.Getenv("TF_VAR_pipedrive_api_token"))
+	c, err := pipedrive.NewClient(pipedrive.Config{BaseURL: os.Getenv("PIPEDRIVE_API_URL"), Token: os.Getenv("TF_VAR_pipedrive_api_token")})
 	if err != nil {
 		t.Fatal(err)
 	}

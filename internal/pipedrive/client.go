@@ -1,78 +1,126 @@
+// Package pipedrive is a client of Pipedrive's webhooks API, and the one
+// implementation of registering a stack's webhook with it: reuse a healthy match,
+// replace an unhealthy one, never leave two, retire what a registration supersedes.
+// The registration tool, Terraform's provisioners (through the tool) and the
+// watchdog all call it.
 package pipedrive
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"mime"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets"
 )
 
 // DefaultAPIURL is Pipedrive's API v1 base URL, where the webhooks API lives.
 const DefaultAPIURL = "https://api.pipedrive.com/v1"
 
-// Webhook is a registered webhook as the webhooks API lists it. Pipedrive also
-// returns the basic-auth password; it is deliberately not decoded, so that it can
-// never be printed.
-type Webhook struct {
-	ID               int64    `json:"id"`
-	CompanyID        int64    `json:"company_id,omitempty"`
-	OwnerID          int64    `json:"owner_id,omitempty"`
-	UserID           int64    `json:"user_id,omitempty"`
-	Name             string   `json:"name,omitempty"`
-	EventAction      string   `json:"event_action"`
-	EventObject      string   `json:"event_object"`
-	SubscriptionURL  string   `json:"subscription_url"`
-	Version          string   `json:"version"`
-	IsActive         flexBool `json:"is_active"`
-	AddTime          string   `json:"add_time,omitempty"`
-	Type             string   `json:"type,omitempty"`
-	HTTPAuthUser     *string  `json:"http_auth_user"`
-	LastDeliveryTime *string  `json:"last_delivery_time"`
-	LastHTTPStatus   *int     `json:"last_http_status"`
-	RemoveReason     *string  `json:"remove_reason,omitempty"`
-	RemoveTime       *string  `json:"remove_time,omitempty"`
+// Config is what a Client needs.
+type Config struct {
+	// BaseURL is the API's base URL; "" for DefaultAPIURL.
+	BaseURL string
+	// Token is the API token, sent in the x-api-token header and nowhere else.
+	Token string
+	// Timeout bounds each request; 0 means 15 s.
+	Timeout time.Duration
+	// Progress, when set, hears one line per retry and wait, for a person watching.
+	Progress func(line string)
+	// Redactor hides secrets from every error the client returns; the token is
+	// added to it. nil for a new one.
+	Redactor *secrets.Redactor
 }
 
-// Active reports whether Pipedrive delivers to the webhook.
-func (w *Webhook) Active() bool { return bool(w.IsActive) }
-
-// HasBasicAuth reports whether Pipedrive sends credentials with every delivery.
-func (w *Webhook) HasBasicAuth() bool { return w.HTTPAuthUser != nil && *w.HTTPAuthUser != "" }
-
-// NewWebhook is what creating a webhook takes. Its String method hides the password.
-type NewWebhook struct {
-	SubscriptionURL  string `json:"subscription_url"`
-	EventAction      string `json:"event_action"`
-	EventObject      string `json:"event_object"`
-	Name             string `json:"name"`
-	Version          string `json:"version,omitempty"`
-	UserID           int64  `json:"user_id,omitempty"`
-	HTTPAuthUser     string `json:"http_auth_user,omitempty"`
-	HTTPAuthPassword string `json:"http_auth_password,omitempty"`
+// Client calls Pipedrive's webhooks API. The token travels only in the x-api-token
+// header, and only to the API's own origin: never in a URL, an error or a log, and
+// never after a redirect to another host.
+type Client struct {
+	baseURL  *url.URL
+	token    string
+	http     *http.Client
+	progress func(string)
+	redact   *secrets.Redactor
+	// Retries is how many times a failed idempotent request is tried again after a
+	// network error, a 429 or a 5xx; a create is retried only after a 429.
+	Retries int
+	// Backoff is the wait before retry n (1-based); Pipedrive's Retry-After wins when longer.
+	Backoff func(n int) time.Duration
+	// Settle is how long a create whose answer was lost is looked for before it is
+	// tried again: Pipedrive's list may show a new webhook late.
+	Settle time.Duration
 }
 
-func (n NewWebhook) String() string {
-	pw := ""
-	if n.HTTPAuthPassword != "" {
-		pw = "[redacted]"
+// NewClient returns a client for the API that cfg describes.
+func NewClient(cfg Config) (*Client, error) {
+	r := cfg.Redactor
+	if r == nil {
+		r = new(secrets.Redactor)
 	}
-	return fmt.Sprintf("{url:%s event:%s.%s version:%s name:%q user:%d auth_user:%q auth_password:%s}",
-		n.SubscriptionURL, n.EventAction, n.EventObject, n.Version, n.Name, n.UserID, n.HTTPAuthUser, pw)
+	r.Add(cfg.Token)
+	base := cmp.Or(cfg.BaseURL, DefaultAPIURL)
+	u, err := url.Parse(base)
+	switch {
+	case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
+		// Not repeated: a mistyped value may hold anything, the token included.
+		return nil, errors.New("the Pipedrive API URL (PIPEDRIVE_API_URL) is not an absolute http(s) URL such as " + DefaultAPIURL)
+	case u.RawQuery != "" || u.User != nil:
+		return nil, errors.New("the Pipedrive API URL must not carry a query or credentials: the token goes in a header")
+	case strings.TrimSpace(cfg.Token) == "":
+		return nil, errors.New("no Pipedrive API token")
+	}
+	u.Path = strings.TrimSuffix(u.Path, "/")
+	c := &Client{
+		baseURL:  u,
+		token:    cfg.Token,
+		progress: cfg.Progress,
+		redact:   r,
+		Retries:  3,
+		Backoff: func(n int) time.Duration {
+			d := 500 * time.Millisecond << (n - 1)
+			return d/2 + rand.N(d/2+1) // #nosec G404 -- jitter, not security
+		},
+		Settle: 30 * time.Second,
+	}
+	c.http = &http.Client{Timeout: cmp.Or(cfg.Timeout, 15*time.Second), CheckRedirect: c.checkRedirect}
+	return c, nil
 }
 
-// GoString hides the password from %#v.
-func (n NewWebhook) GoString() string { return n.String() }
+// errRedirect marks a redirect refused because it leaves the API's origin.
+var errRedirect = errors.New("refused a redirect")
 
-// APIError is an answer other than success from Pipedrive, with Pipedrive's own message.
+// checkRedirect follows a redirect only within the API's origin (scheme, host and
+// port): the token and a webhook's password are never sent anywhere else.
+func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
+	if req.URL.Scheme != c.baseURL.Scheme || req.URL.Host != c.baseURL.Host {
+		return fmt.Errorf("%w to another origin (%s://%s): the API token is only ever sent to %s://%s; check PIPEDRIVE_API_URL",
+			errRedirect, req.URL.Scheme, req.URL.Host, c.baseURL.Scheme, c.baseURL.Host)
+	}
+	if len(via) >= 3 {
+		return fmt.Errorf("%w: more than 3 redirects", errRedirect)
+	}
+	return nil
+}
+
+func (c *Client) say(format string, args ...any) {
+	if c.progress != nil {
+		c.progress(c.redact.Redact(fmt.Sprintf(format, args...)))
+	}
+}
+
+// APIError is an answer other than success from Pipedrive, with Pipedrive's own
+// message (one line, secrets redacted).
 type APIError struct {
 	Method, Path string
 	Status       int
@@ -99,77 +147,34 @@ func (e *APIError) Unwrap() error {
 
 // retryable reports whether a later attempt may succeed.
 func (e *APIError) retryable() bool {
-	return e.Status == http.StatusTooManyRequests || e.Status >= 500
-}
-
-// Client calls Pipedrive's webhooks API. The token travels only in the x-api-token
-// header: never in a URL, an error or a log.
-type Client struct {
-	baseURL string
-	token   string
-	// HTTP makes the requests; its Timeout bounds each attempt.
-	HTTP *http.Client
-	// Retries is how many times a failed idempotent request is tried again after a
-	// network error, a 429 or a 5xx; a create is retried only after a 429.
-	Retries int
-	// Backoff is the wait before retry n (1-based); Pipedrive's Retry-After wins when longer.
-	Backoff func(n int) time.Duration
-}
-
-// NewClient returns a client for the API at baseURL ("" for DefaultAPIURL).
-func NewClient(baseURL, token string) (*Client, error) {
-	if baseURL == "" {
-		baseURL = DefaultAPIURL
-	}
-	u, err := url.Parse(baseURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, fmt.Errorf("pipedrive API URL %q is not an http(s) URL", baseURL)
-	}
-	if u.RawQuery != "" || u.User != nil {
-		return nil, errors.New("the pipedrive API URL must not carry a query or credentials: the token goes in a header")
-	}
-	if strings.TrimSpace(token) == "" {
-		return nil, errors.New("no Pipedrive API token")
-	}
-	return &Client{
-		baseURL: strings.TrimSuffix(baseURL, "/"),
-		token:   token,
-		HTTP:    &http.Client{Timeout: 15 * time.Second},
-		Retries: 3,
-		Backoff: func(n int) time.Duration {
-			d := 500 * time.Millisecond << (n - 1)
-			return d/2 + rand.N(d/2+1) // #nosec G404 -- jitter, not security
-		},
-	}, nil
+	return e.Status == http.StatusTooManyRequests || e.Status == http.StatusRequestTimeout || e.Status >= 500
 }
 
 // ListWebhooks returns every webhook of the company.
 func (c *Client) ListWebhooks(ctx context.Context) ([]Webhook, error) {
-	var out struct {
-		Data []Webhook `json:"data"`
-	}
+	var out []Webhook
 	if err := c.do(ctx, http.MethodGet, "/webhooks", nil, &out); err != nil {
 		return nil, err
 	}
-	return out.Data, nil
+	return out, nil
 }
 
-// CreateWebhook registers a webhook and returns it as Pipedrive stored it.
+// CreateWebhook registers a webhook and returns it as Pipedrive stored it. Its
+// password is added to the client's redactor first.
 func (c *Client) CreateWebhook(ctx context.Context, w NewWebhook) (Webhook, error) {
-	var out struct {
-		Data Webhook `json:"data"`
-	}
+	c.redact.AddCredentials(secrets.Credentials{User: w.HTTPAuthUser, Password: w.HTTPAuthPassword})
 	body, err := json.Marshal(w)
 	if err != nil {
 		return Webhook{}, err
 	}
+	var out Webhook
 	if err := c.do(ctx, http.MethodPost, "/webhooks", body, &out); err != nil {
 		return Webhook{}, err
 	}
-	if out.Data.ID == 0 {
-		return Webhook{}, errors.New("pipedrive: POST /webhooks: the answer has no webhook id")
+	if out.ID == 0 {
+		return Webhook{}, &answerError{method: http.MethodPost, path: "/webhooks", problem: "the answer has no webhook id"}
 	}
-	return out.Data, nil
+	return out, nil
 }
 
 // DeleteWebhook deletes a webhook; the error wraps ErrNotFound when there is none.
@@ -177,22 +182,27 @@ func (c *Client) DeleteWebhook(ctx context.Context, id int64) error {
 	return c.do(ctx, http.MethodDelete, "/webhooks/"+strconv.FormatInt(id, 10), nil, nil)
 }
 
+// answerError is a 2xx answer that cannot be used: not JSON, truncated, or without
+// what it should carry.
+type answerError struct {
+	method, path, problem string
+}
+
+func (e *answerError) Error() string {
+	return fmt.Sprintf("pipedrive: %s %s: %s", e.method, e.path, e.problem)
+}
+
 func (c *Client) do(ctx context.Context, method, path string, body []byte, out any) error {
-	for attempt := 0; ; attempt++ {
+	for attempt := 1; ; attempt++ {
 		wait, err := c.once(ctx, method, path, body, out)
 		if err == nil {
 			return nil
 		}
-		var apiErr *APIError
-		isAPI := errors.As(err, &apiErr)
-		retry := attempt < c.Retries && ctx.Err() == nil && (isAPI && apiErr.retryable() || !isAPI)
-		if method == http.MethodPost && (!isAPI || apiErr.Status != http.StatusTooManyRequests) {
-			retry = false // it may have been created: the caller lists and decides
-		}
-		if !retry {
+		if attempt > c.Retries || ctx.Err() != nil || !retryable(method, err) {
 			return err
 		}
-		wait = max(wait, c.Backoff(attempt+1))
+		wait = max(wait, c.Backoff(attempt))
+		c.say("%v; attempt %d of %d in %s", err, attempt+1, c.Retries+1, wait.Round(100*time.Millisecond))
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("%w (while waiting to retry after: %w)", ctx.Err(), err)
@@ -201,15 +211,35 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, out a
 	}
 }
 
+// retryable says whether a failed request is worth another attempt. A create is
+// tried again only after a 429, which says it was not served: after any other
+// failure it may have landed, and the caller looks before creating again.
+func retryable(method string, err error) bool {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		if method == http.MethodPost {
+			return apiErr.Status == http.StatusTooManyRequests
+		}
+		return apiErr.retryable()
+	}
+	if errors.Is(err, errRedirect) || errors.Is(err, errRefused) {
+		return false
+	}
+	return method != http.MethodPost // network errors, timeouts, unusable answers
+}
+
+// errRefused marks a 2xx answer whose envelope says success: false.
+var errRefused = errors.New("refused")
+
 // once makes one request. The Retry-After wait it returns is zero when absent.
 func (c *Client) once(ctx context.Context, method, path string, body []byte, out any) (time.Duration, error) {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.baseURL+path, rd)
+	req, err := http.NewRequestWithContext(ctx, method, c.baseURL.String()+path, rd)
 	if err != nil {
-		return 0, err
+		return 0, c.clean(fmt.Errorf("pipedrive: %s %s: %w", method, path, err))
 	}
 	req.Header.Set("x-api-token", c.token)
 	req.Header.Set("Accept", "application/json")
@@ -217,36 +247,67 @@ func (c *Client) once(ctx context.Context, method, path string, body []byte, out
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	resp, err := c.HTTP.Do(req)
+	resp, err := c.http.Do(req)
 	if err != nil {
-		return 0, fmt.Errorf("pipedrive: %s %s: %w", method, path, unwrapURLError(err))
+		return 0, c.clean(fmt.Errorf("pipedrive: %s %s: %w", method, path, c.transportError(err)))
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
 	if err != nil {
-		return 0, fmt.Errorf("pipedrive: %s %s: read the answer: %w", method, path, err)
+		return 0, c.clean(fmt.Errorf("pipedrive: %s %s: read the answer: %w", method, path, c.transportError(err)))
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return retryAfter(resp.Header.Get("Retry-After")), &APIError{Method: method, Path: path, Status: resp.StatusCode, Message: errorMessage(raw)}
+		return retryAfter(resp.Header.Get("Retry-After")), &APIError{Method: method, Path: path, Status: resp.StatusCode,
+			Message: c.redact.Redact(errorMessage(raw, resp.Header.Get("Content-Type")))}
+	}
+	var envelope struct {
+		Success *bool           `json:"success"`
+		Data    json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(raw, &envelope); err != nil {
+		return 0, &answerError{method: method, path: path, problem: c.redact.Redact(unusable(raw, resp.Header.Get("Content-Type"), err))}
+	}
+	if envelope.Success != nil && !*envelope.Success {
+		msg := cmp.Or(errorMessage(raw, "application/json"), "no reason given")
+		return 0, fmt.Errorf("pipedrive: %s %s: %d but success: false (%s): %w", method, path, resp.StatusCode, c.redact.Redact(msg), errRefused)
 	}
 	if out == nil {
 		return 0, nil
 	}
-	if err := json.Unmarshal(raw, out); err != nil {
-		return 0, fmt.Errorf("pipedrive: %s %s: decode the answer: %w", method, path, err)
+	if err := json.Unmarshal(envelope.Data, out); err != nil {
+		return 0, &answerError{method: method, path: path, problem: "the answer's data does not decode: " + oneLine(err.Error(), 200)}
 	}
 	return 0, nil
 }
 
-// unwrapURLError drops *url.Error's "Get \"URL\":" prefix: the URL is in our own
-// message already and a user-supplied base URL is better not repeated.
-func unwrapURLError(err error) error {
+// transportError says in plain words what went wrong below HTTP. *url.Error's
+// "Get \"URL\":" prefix is dropped: the URL is in our own message already.
+func (c *Client) transportError(err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
+		if ue.Timeout() {
+			return fmt.Errorf("no answer within %s", c.http.Timeout)
+		}
 		return ue.Err
 	}
 	return err
 }
+
+// clean redacts an error's text, keeping its chain for errors.Is.
+func (c *Client) clean(err error) error {
+	if msg := c.redact.Redact(err.Error()); msg != err.Error() {
+		return redactedError{msg: msg, err: err}
+	}
+	return err
+}
+
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e redactedError) Error() string { return e.msg }
+func (e redactedError) Unwrap() error { return e.err }
 
 func retryAfter(h string) time.Duration {
 	if s, err := strconv.Atoi(strings.TrimSpace(h)); err == nil && s > 0 {
@@ -255,9 +316,23 @@ func retryAfter(h string) time.Duration {
 	return 0
 }
 
+// unusable describes a 2xx answer that is not the JSON expected.
+func unusable(raw []byte, contentType string, err error) string {
+	media, _, _ := mime.ParseMediaType(contentType)
+	switch {
+	case len(bytes.TrimSpace(raw)) == 0:
+		return "the answer is empty"
+	case media != "" && media != "application/json":
+		return fmt.Sprintf("the answer is %s, not JSON: is PIPEDRIVE_API_URL Pipedrive's API (%s)? It begins: %s", media, DefaultAPIURL, oneLine(string(raw), 120))
+	default:
+		return fmt.Sprintf("the answer is not valid JSON (%s): %s", oneLine(err.Error(), 80), oneLine(string(raw), 120))
+	}
+}
+
 // errorMessage turns Pipedrive's error bodies into one line: {"error": "..."},
-// {"message": "..."}, or {"errors": {"field": ["problem", ...]}}.
-func errorMessage(raw []byte) string {
+// {"message": "..."}, or {"errors": {"field": ["problem", ...]}}; anything else
+// (an HTML error page) into a short excerpt of its text.
+func errorMessage(raw []byte, contentType string) string {
 	var body struct {
 		Error     string          `json:"error"`
 		ErrorInfo string          `json:"error_info"`
@@ -265,7 +340,11 @@ func errorMessage(raw []byte) string {
 		Errors    json.RawMessage `json:"errors"`
 	}
 	if json.Unmarshal(raw, &body) != nil {
-		return strings.TrimSpace(excerptText(raw, 200))
+		media, _, _ := mime.ParseMediaType(contentType)
+		if media == "text/html" || bytes.Contains(raw[:min(len(raw), 512)], []byte("<html")) {
+			return "(an HTML page, not Pipedrive's JSON: is PIPEDRIVE_API_URL right?) " + oneLine(stripTags(string(raw)), 160)
+		}
+		return oneLine(string(raw), 200)
 	}
 	var parts []string
 	for _, s := range []string{body.Error, body.Message} {
@@ -275,14 +354,19 @@ func errorMessage(raw []byte) string {
 	}
 	var fields map[string]any
 	if json.Unmarshal(body.Errors, &fields) == nil {
-		for _, k := range sortedKeys(fields) {
+		keys := make([]string, 0, len(fields))
+		for k := range fields {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
 			parts = append(parts, k+": "+joinProblems(fields[k]))
 		}
 	}
 	if body.ErrorInfo != "" {
 		parts = append(parts, "("+body.ErrorInfo+")")
 	}
-	return strings.Join(parts, "; ")
+	return oneLine(strings.Join(parts, "; "), 300)
 }
 
 func joinProblems(v any) string {
@@ -298,44 +382,35 @@ func joinProblems(v any) string {
 	}
 }
 
-func excerptText(b []byte, n int) string {
-	if len(b) > n {
-		b = b[:n]
+// oneLine folds s onto one line of at most n bytes of valid UTF-8, marking a cut.
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(strings.ToValidUTF8(s, "\uFFFD")), " ")
+	if len(s) <= n {
+		return s
 	}
-	return strings.ToValidUTF8(string(b), "\uFFFD")
-}
-
-// V2Action is the v2 spelling of a v1 event action (added → create, updated and
-// merged → change, deleted → delete); v2 actions and "*" pass through.
-func V2Action(action string) string {
-	if action == ActionMerge || action == "merged" {
-		return ActionChange
+	cut := n
+	for cut > 0 && !utf8RuneStart(s[cut]) {
+		cut--
 	}
-	return normaliseAction(action)
+	return s[:cut] + "…"
 }
 
-// Same reports whether w is registered for the same URL, event and version as n
-// (event actions compared in their v2 spelling).
-func (n NewWebhook) Same(w *Webhook) bool {
-	return w.SubscriptionURL == n.SubscriptionURL && w.EventObject == n.EventObject &&
-		V2Action(w.EventAction) == V2Action(n.EventAction) && w.Version == cmpVersion(n.Version)
-}
+func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
-// cmpVersion is the version Pipedrive records when none is asked for.
-func cmpVersion(v string) string {
-	if v == "" {
-		return V2
-	}
-	return v
-}
-
-// Find returns the webhooks in ws that match.
-func Find(ws []Webhook, match func(*Webhook) bool) []Webhook {
-	var out []Webhook
-	for i := range ws {
-		if match(&ws[i]) {
-			out = append(out, ws[i])
+// stripTags drops HTML tags, leaving the text a person would read.
+func stripTags(s string) string {
+	var b strings.Builder
+	in := false
+	for _, r := range s {
+		switch {
+		case r == '<':
+			in = true
+			b.WriteByte(' ')
+		case r == '>':
+			in = false
+		case !in:
+			b.WriteRune(r)
 		}
 	}
-	return slices.Clip(out)
+	return b.String()
 }

@@ -10,16 +10,21 @@ import (
 func TestNewClientValidates(t *testing.T) {
 	for _, tt := range []struct{ url, token, want string }{
 		{"", "", "no Pipedrive API token"},
-		{"ftp://x", "t", "not an http(s) URL"},
+		{"ftp://x", "t", "not an absolute http(s) URL"},
+		{"api.pipedrive.com/v1?api_token=s3cret-token", "s3cret-token", "not an absolute http(s) URL"},
 		{"https://api.pipedrive.com/v1?api_token=t", "t", "must not carry a query"},
 		{"https://user:pw@api.pipedrive.com/v1", "t", "must not carry a query or credentials"},
 	} {
-		if _, err := NewClient(tt.url, tt.token); err == nil || !strings.Contains(err.Error(), tt.want) {
+		_, err := NewClient(Config{BaseURL: tt.url, Token: tt.token})
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("NewClient(%q): %v, want %q", tt.url, err, tt.want)
 		}
+		if err != nil && len(tt.token) > 3 && strings.Contains(err.Error(), tt.token) {
+			t.Errorf("NewClient(%q): the error repeats the token: %v", tt.url, err)
+		}
 	}
-	c, err := NewClient("", "t")
-	if err != nil || c.baseURL != DefaultAPIURL {
+	c, err := NewClient(Config{Token: "t"})
+	if err != nil || c.baseURL.String() != DefaultAPIURL {
 		t.Errorf("default: %v %v", c, err)
 	}
 }
@@ -30,9 +35,10 @@ func TestErrorMessage(t *testing.T) {
 		`{"success":false,"errors":{"subscription_url":["invalid or non-reachable URL"],"name":["too long","bad"]}}`: "name: too long, bad; subscription_url: invalid or non-reachable URL",
 		`{"success":false,"message":"Forbidden"}`:                                                                    "Forbidden",
 		`{"success":false,"error":"Bad request","error_info":"Please check developers.pipedrive.com"}`:               "Bad request; (Please check developers.pipedrive.com)",
-		`<html>502 Bad Gateway</html>`:                                                                               "<html>502 Bad Gateway</html>",
+		"<html><body><h1>502 Bad Gateway</h1>\n<p>nginx</p></body></html>":                                           "(an HTML page, not Pipedrive's JSON: is PIPEDRIVE_API_URL right?) 502 Bad Gateway nginx",
+		"upstream\nconnect error\r\n":                                                                                "upstream connect error",
 	} {
-		if got := errorMessage([]byte(body)); got != want {
+		if got := errorMessage([]byte(body), ""); got != want {
 			t.Errorf("errorMessage(%s) = %q, want %q", body, got, want)
 		}
 	}

@@ -11,14 +11,15 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
-	"github.com/dissertation-editor/pipedrive-webhooks/internal/fixtures"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/lambdatest"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive/pipedrivetest"
 )
 
 // TestThroughTheLambdaAdapter drives the handler the way the Lambda function does:
 // API Gateway HTTP API events through httpadapter.NewV2(...).ProxyWithContext.
 func TestThroughTheLambdaAdapter(t *testing.T) {
-	deal, _ := fixtures.Get(fixtures.Dir(), "v2/deal-change")
-	v1, _ := fixtures.Get(fixtures.Dir(), "v1/deal-updated")
+	deal, _ := pipedrivetest.GetFixture("v2/deal-change")
+	v1, _ := pipedrivetest.GetFixture("v1/deal-updated")
 	tests := []struct {
 		name       string
 		body       []byte
@@ -38,7 +39,7 @@ func TestThroughTheLambdaAdapter(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(static, 0)
-			ev, err := fixtures.GatewayEvent(tt.body, tt.auth, tt.base64)
+			ev, err := lambdatest.GatewayEvent(tt.body, tt.auth, tt.base64)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -56,7 +57,7 @@ func TestThroughTheLambdaAdapter(t *testing.T) {
 			if tt.status == 401 && !strings.HasPrefix(resp.Headers["Www-Authenticate"], "Basic ") {
 				t.Errorf("headers %v", resp.Headers)
 			}
-			recs := h.logs.records(t)
+			recs := h.logs.Records(t)
 			if len(recs) != 1 {
 				t.Fatalf("%d records:\n%s", len(recs), h.logs)
 			}
@@ -90,7 +91,7 @@ func TestAdapterRoutesLikeTheServer(t *testing.T) {
 		{http.MethodGet, "/healthz", 200},
 	} {
 		h := newHarness(nil, 0)
-		ev, _ := fixtures.GatewayEvent(nil, "", false)
+		ev, _ := lambdatest.GatewayEvent(nil, "", false)
 		ev.RawPath, ev.RequestContext.HTTP.Path, ev.RequestContext.HTTP.Method = tt.path, tt.path, tt.method
 		resp, err := httpadapter.NewV2(h.handler).ProxyWithContext(context.Background(), ev)
 		if err != nil || resp.StatusCode != tt.status {
@@ -100,8 +101,8 @@ func TestAdapterRoutesLikeTheServer(t *testing.T) {
 }
 
 func TestGatewayEventRoundTrip(t *testing.T) {
-	deal, _ := fixtures.Get(fixtures.Dir(), "v2/deal-change")
-	ev, err := fixtures.GatewayEvent(deal.Body, "", true)
+	deal, _ := pipedrivetest.GetFixture("v2/deal-change")
+	ev, err := lambdatest.GatewayEvent(deal.Body, "", true)
 	if err != nil {
 		t.Fatal(err)
 	}

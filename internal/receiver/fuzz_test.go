@@ -5,13 +5,13 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/dissertation-editor/pipedrive-webhooks/internal/fixtures"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive/pipedrivetest"
 )
 
 // FuzzWebhook checks that every authenticated body is answered 200 {"received":true}
 // and logged as exactly one record.
 func FuzzWebhook(f *testing.F) {
-	all, err := fixtures.Load(fixtures.Dir())
+	all, err := pipedrivetest.Fixtures()
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -25,7 +25,7 @@ func FuzzWebhook(f *testing.F) {
 		if rec.Code != http.StatusOK || rec.Body.String() != received+"\n" {
 			t.Fatalf("%q: %d %q", body, rec.Code, rec.Body)
 		}
-		if n := len(h.logs.records(t)); n != 1 {
+		if n := len(h.logs.Records(t)); n != 1 {
 			t.Fatalf("%q: %d records", body, n)
 		}
 	})

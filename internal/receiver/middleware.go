@@ -75,7 +75,16 @@ func requireAuth(src secrets.CredentialSource, next http.Handler) http.Handler {
 	var failing atomic.Bool
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		log := loggerFrom(r.Context())
-		want, err := src.Credentials(r.Context())
+		user, password, ok := r.BasicAuth()
+		switch {
+		case !ok && r.Header.Get("Authorization") == "":
+			unauthorized(w, r, "missing_credentials")
+			return
+		case !ok:
+			unauthorized(w, r, "malformed_credentials")
+			return
+		}
+		valid, err := src.Verify(r.Context(), user, password)
 		if err != nil {
 			if !failing.Swap(true) {
 				log.ErrorContext(r.Context(), "webhook credentials unavailable; rejecting deliveries until they can be read", "error", err.Error())
@@ -86,17 +95,11 @@ func requireAuth(src secrets.CredentialSource, next http.Handler) http.Handler {
 		if failing.Swap(false) {
 			log.InfoContext(r.Context(), "webhook credentials readable again")
 		}
-		user, password, ok := r.BasicAuth()
-		switch {
-		case !ok && r.Header.Get("Authorization") == "":
-			unauthorized(w, r, "missing_credentials")
-		case !ok:
-			unauthorized(w, r, "malformed_credentials")
-		case !want.Match(user, password):
+		if !valid {
 			unauthorized(w, r, "wrong_credentials")
-		default:
-			next.ServeHTTP(w, r)
+			return
 		}
+		next.ServeHTTP(w, r)
 	})
 }
 

@@ -13,9 +13,10 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/dissertation-editor/pipedrive-webhooks/internal/fixtures"
-	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/logtest"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive/pipedrivetest"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/webhook"
 )
 
 const (
@@ -24,49 +25,13 @@ const (
 	path         = "/webhooks/pipedrive"
 )
 
-// logBuffer collects JSON log records.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-func (b *logBuffer) records(t *testing.T) []map[string]any {
-	t.Helper()
-	var out []map[string]any
-	for _, line := range strings.Split(strings.TrimSpace(b.String()), "\n") {
-		if line == "" {
-			continue
-		}
-		var rec map[string]any
-		dec := json.NewDecoder(strings.NewReader(line))
-		dec.UseNumber() // a payload may hold numbers beyond float64
-		if err := dec.Decode(&rec); err != nil {
-			t.Fatalf("log line is not JSON: %v\n%s", err, line)
-		}
-		out = append(out, rec)
-	}
-	return out
-}
-
 type harness struct {
 	handler http.Handler
-	logs    *logBuffer
+	logs    *logtest.Buffer
 }
 
 func newHarness(src secrets.CredentialSource, maxBody int64) *harness {
-	logs := &logBuffer{}
+	logs := &logtest.Buffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, nil))
 	return &harness{handler: New(logger, Config{MaxBodyBytes: maxBody, Credentials: src}), logs: logs}
 }
@@ -87,7 +52,7 @@ func post(body io.Reader) *http.Request {
 var static = secrets.Static{User: testUser, Password: testPassword}
 
 func TestEveryFixtureIsLoggedOnce(t *testing.T) {
-	all, err := fixtures.Load(fixtures.Dir())
+	all, err := pipedrivetest.Fixtures()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +61,7 @@ func TestEveryFixtureIsLoggedOnce(t *testing.T) {
 			h := newHarness(static, 0)
 			rec := h.do(post(bytes.NewReader(f.Body)))
 			assertReceived(t, rec)
-			recs := h.logs.records(t)
+			recs := h.logs.Records(t)
 			if len(recs) != 1 {
 				t.Fatalf("%d log records, want 1:\n%s", len(recs), h.logs)
 			}
@@ -104,7 +69,7 @@ func TestEveryFixtureIsLoggedOnce(t *testing.T) {
 			if r["level"] != "INFO" || r["msg"] != "pipedrive webhook" || r["request_id"] == "" {
 				t.Errorf("record header: %v", r)
 			}
-			want, _ := pipedrive.Decode(f.Body)
+			want, _ := webhook.Decode(f.Body)
 			wh, _ := r["webhook"].(map[string]any)
 			for k, v := range map[string]any{
 				"version": want.Version, "action": want.Action, "raw_action": want.RawAction, "entity": want.Entity,
@@ -130,10 +95,10 @@ func TestEveryFixtureIsLoggedOnce(t *testing.T) {
 }
 
 func TestDealRecordFields(t *testing.T) {
-	f, _ := fixtures.Get(fixtures.Dir(), "v1/deal-updated")
+	f, _ := pipedrivetest.GetFixture("v1/deal-updated")
 	h := newHarness(nil, 0)
 	assertReceived(t, h.do(post(bytes.NewReader(f.Body))))
-	wh := h.logs.records(t)[0]["webhook"].(map[string]any)
+	wh := h.logs.Records(t)[0]["webhook"].(map[string]any)
 	want := map[string]any{
 		"version": "1.0", "action": "change", "raw_action": "updated", "entity": "deal", "entity_id": "123",
 		"attempt": 1.0, "company_id": "12345678", "user_id": "98765", "timestamp": "2024-03-08T16:00:00Z",
@@ -174,7 +139,7 @@ func (panicReader) Read([]byte) (int, error) { panic("boom") }
 type unsized struct{ io.Reader }
 
 func TestBadInputs(t *testing.T) {
-	deal, _ := fixtures.Get(fixtures.Dir(), "v2/deal-change")
+	deal, _ := pipedrivetest.GetFixture("v2/deal-change")
 	withAuth := func(method, target string, body io.Reader) *http.Request {
 		r := httptest.NewRequest(method, target, body)
 		r.SetBasicAuth(testUser, testPassword)
@@ -250,7 +215,7 @@ func TestBadInputs(t *testing.T) {
 					t.Errorf("Allow %q, want POST", rec.Header().Get("Allow"))
 				}
 			}
-			recs := h.logs.records(t)
+			recs := h.logs.Records(t)
 			if tt.level == "" {
 				if len(recs) != 0 {
 					t.Errorf("unexpected records: %s", h.logs)
@@ -303,7 +268,7 @@ func assertNoSecrets(t *testing.T, logs string) {
 }
 
 func TestNoAuthConfiguredAcceptsAnyone(t *testing.T) {
-	f, _ := fixtures.Get(fixtures.Dir(), "v2/deal-create")
+	f, _ := pipedrivetest.GetFixture("v2/deal-create")
 	h := newHarness(nil, 0)
 	assertReceived(t, h.do(httptest.NewRequest(http.MethodPost, path, bytes.NewReader(f.Body))))
 }
@@ -322,8 +287,13 @@ func (f *flakySource) Credentials(context.Context) (secrets.Credentials, error) 
 	return secrets.Credentials(static), nil
 }
 
+func (f *flakySource) Verify(ctx context.Context, user, password string) (bool, error) {
+	c, err := f.Credentials(ctx)
+	return err == nil && c.Match(user, password), err
+}
+
 func TestUnreadableCredentialsFailClosedAndLogOnce(t *testing.T) {
-	f, _ := fixtures.Get(fixtures.Dir(), "v2/deal-create")
+	f, _ := pipedrivetest.GetFixture("v2/deal-create")
 	src := &flakySource{fail: true}
 	h := newHarness(src, 0)
 	for range 3 {
@@ -334,7 +304,7 @@ func TestUnreadableCredentialsFailClosedAndLogOnce(t *testing.T) {
 	src.fail = false
 	assertReceived(t, h.do(post(bytes.NewReader(f.Body))))
 	var errorsLogged, recovered int
-	for _, r := range h.logs.records(t) {
+	for _, r := range h.logs.Records(t) {
 		switch {
 		case r["level"] == "ERROR" && strings.Contains(r["error"].(string), "AccessDenied"):
 			errorsLogged++
@@ -348,7 +318,7 @@ func TestUnreadableCredentialsFailClosedAndLogOnce(t *testing.T) {
 }
 
 func TestRequestID(t *testing.T) {
-	f, _ := fixtures.Get(fixtures.Dir(), "v2/deal-create")
+	f, _ := pipedrivetest.GetFixture("v2/deal-create")
 	for _, tt := range []struct{ header, want string }{
 		{"abc-123", "abc-123"},
 		{"bad id with spaces\n", ""},
@@ -358,7 +328,7 @@ func TestRequestID(t *testing.T) {
 		req := post(bytes.NewReader(f.Body))
 		req.Header.Set("X-Request-Id", tt.header)
 		h.do(req)
-		got, _ := h.logs.records(t)[0]["request_id"].(string)
+		got, _ := h.logs.Records(t)[0]["request_id"].(string)
 		if (tt.want != "" && got != tt.want) || (tt.want == "" && (got == tt.header || len(got) != 24)) {
 			t.Errorf("X-Request-Id %q gave request_id %q", tt.header, got)
 		}
@@ -370,7 +340,7 @@ func TestLargePayloadIsSummarised(t *testing.T) {
 		strings.Repeat("x", maxLoggedPayload) + `"}}`
 	h := newHarness(nil, 0)
 	assertReceived(t, h.do(post(strings.NewReader(body))))
-	r := h.logs.records(t)[0]
+	r := h.logs.Records(t)[0]
 	if r["payload"] != nil || r["payload_omitted"] == nil || r["webhook"] == nil {
 		t.Errorf("a payload over CloudWatch's event size was logged whole: %v", r["payload_omitted"])
 	}

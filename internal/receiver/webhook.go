@@ -1,7 +1,6 @@
 package receiver
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,9 +10,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
-	"unicode/utf8"
 
-	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/webhook"
 )
 
 const (
@@ -29,7 +27,7 @@ const (
 	drainLimit = 64 << 20
 )
 
-// Kinds of rejected deliveries that the receiver adds to pipedrive's.
+// Kinds of rejected deliveries that the receiver adds to the decoder's.
 const (
 	KindBodyTooLarge = "body_too_large"
 	KindReadError    = "read_error"
@@ -48,34 +46,27 @@ func handleWebhook(maxBody int64) http.Handler {
 					slog.String("kind", KindPanic), slog.String("error", fmt.Sprint(v)), slog.String("stack", string(debug.Stack())))
 			}
 		}()
-		bufs := buffers.Get().(*deliveryBuffers)
-		defer bufs.release()
-		body, err := readBody(r, maxBody, bufs.body[:0])
-		bufs.body = body
+		buf := buffers.Get().(*bodyBuffer)
+		defer buf.release()
+		body, err := readBody(r, maxBody, buf.b[:0])
+		buf.b = body
 		if err != nil {
 			rejected(log, r, err, body)
 			return
 		}
-		record(log, r, body, bufs)
+		record(log, r, body)
 	})
 }
 
 // record logs one decoded delivery at INFO, or why it could not be decoded at WARN.
-func record(log *slog.Logger, r *http.Request, body []byte, bufs *deliveryBuffers) {
-	// A record is one line: compact the payload once (this also validates it).
-	original := body
-	compact := bytes.NewBuffer(bufs.compact[:0])
-	var event *pipedrive.Event
-	var err error
-	if json.Compact(compact, body) == nil && utf8.Valid(body) {
-		body = compact.Bytes()
-		bufs.compact = body
-		event, err = pipedrive.DecodeCompact(body)
-	} else {
-		event, err = pipedrive.Decode(body)
-	}
+//
+// The payload needs no compaction of its own to make a one-line record: slog
+// writes a json.RawMessage through encoding/json, which compacts it (and Decode has
+// already checked that it is valid JSON, so it never logs as "!ERROR").
+func record(log *slog.Logger, r *http.Request, body []byte) {
+	event, err := webhook.Decode(body)
 	if err != nil {
-		rejected(log, r, err, original)
+		rejected(log, r, err, body)
 		return
 	}
 	payload := slog.Any("payload", json.RawMessage(body))
@@ -85,16 +76,15 @@ func record(log *slog.Logger, r *http.Request, body []byte, bufs *deliveryBuffer
 	log.LogAttrs(r.Context(), slog.LevelInfo, "pipedrive webhook", slog.Any("webhook", event), payload)
 }
 
-// deliveryBuffers are the two buffers every delivery needs, the body and its compact
-// form: recycled, as at a few kilobytes per event they are most of the garbage.
-// Nothing keeps a reference to them past the handler: the log record is written,
-// and the event's strings copied, before it returns.
-type deliveryBuffers struct{ body, compact []byte }
+// bodyBuffer is a delivery's body buffer: recycled, as at a few kilobytes per event
+// it is most of the garbage. Nothing keeps a reference to it past the handler: the
+// log record is written, and the event's strings copied, before it returns.
+type bodyBuffer struct{ b []byte }
 
-var buffers = sync.Pool{New: func() any { return new(deliveryBuffers) }}
+var buffers = sync.Pool{New: func() any { return new(bodyBuffer) }}
 
-func (b *deliveryBuffers) release() {
-	if cap(b.body)+cap(b.compact) > 256<<10 {
+func (b *bodyBuffer) release() {
+	if cap(b.b) > 256<<10 {
 		return // an unusually large body: let it go
 	}
 	buffers.Put(b)
@@ -151,7 +141,7 @@ func readAtMost(rd io.Reader, hint, max int64, buf []byte) ([]byte, error) {
 
 // rejected logs one WARN record for a delivery that was not logged as an event.
 func rejected(log *slog.Logger, r *http.Request, err error, body []byte) {
-	attrs := []slog.Attr{slog.String("kind", kindOf(err)), slog.String("error", err.Error())}
+	attrs := []slog.Attr{slog.String("kind", rejectionKind(err)), slog.String("error", err.Error())}
 	var tooLarge *tooLargeError
 	if errors.As(err, &tooLarge) {
 		attrs = append(attrs, slog.Int64("size", tooLarge.size), slog.Int64("limit", tooLarge.limit))
@@ -162,8 +152,9 @@ func rejected(log *slog.Logger, r *http.Request, err error, body []byte) {
 	log.LogAttrs(r.Context(), slog.LevelWarn, "malformed pipedrive webhook", attrs...)
 }
 
-func kindOf(err error) string {
-	var de *pipedrive.Error
+// rejectionKind is the logged kind of a delivery that was not logged as an event.
+func rejectionKind(err error) string {
+	var de *webhook.Error
 	var tooLarge *tooLargeError
 	switch {
 	case errors.As(err, &de):

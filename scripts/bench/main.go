@@ -32,10 +32,10 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
-	"github.com/dissertation-editor/pipedrive-webhooks/internal/fixtures"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/lambdatest"
-	"github.com/dissertation-editor/pipedrive-webhooks/internal/perf"
-	"github.com/dissertation-editor/pipedrive-webhooks/internal/ssmtest"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/repo"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets/ssmtest"
+	"github.com/dissertation-editor/pipedrive-webhooks/scripts/bench/perf"
 )
 
 func main() {
@@ -67,7 +67,7 @@ func run(args []string, stdout io.Writer) error {
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	root := filepath.Clean(filepath.Join(fixtures.Dir(), "..", ".."))
+	root := repo.Root()
 	r := &report{w: stdout}
 	fmt.Fprintf(stdout, "goos: %s\ngoarch: %s\ncpus: %d\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU())
 

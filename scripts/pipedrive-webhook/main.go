@@ -10,8 +10,8 @@
 // --token-parameter; the basic-auth credentials Pipedrive will send come from the
 // SSM parameter named by --auth-parameter (WEBHOOK_AUTH_PARAMETER) or from
 // WEBHOOK_AUTH_USER and WEBHOOK_AUTH_PASSWORD. None of them is ever taken from a
-// flag or printed. PIPEDRIVE_API_URL overrides the API's address; the AWS SDK's
-// standard settings (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_SSM, …) apply to SSM.
+// flag or printed: everything the command prints passes a redactor that knows them.
+// The registration logic itself lives in internal/pipedrive.
 package main
 
 import (
@@ -24,24 +24,27 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
-
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	err := run(ctx, os.Args, env{getenv: os.Getenv, stdout: os.Stdout, stderr: os.Stderr, newSSM: loadSSM})
+	stop()
+	os.Exit(exitCode(err, os.Stderr))
+}
+
+// exitCode prints err and returns the exit status: 0 done, 1 failed, 2 bad usage.
+func exitCode(err error, stderr io.Writer) int {
 	switch {
-	case errors.Is(err, flag.ErrHelp):
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
 	case errors.As(err, new(usageError)):
-		fmt.Fprintln(os.Stderr, "pipedrive-webhook:", err)
-		os.Exit(2)
-	case err != nil:
-		fmt.Fprintln(os.Stderr, "pipedrive-webhook:", err)
-		os.Exit(1)
+		fmt.Fprintln(stderr, "pipedrive-webhook:", err)
+		return 2
+	default:
+		fmt.Fprintln(stderr, "pipedrive-webhook:", err)
+		return 1
 	}
 }
 
@@ -49,36 +52,65 @@ func main() {
 type env struct {
 	getenv         func(string) string
 	stdout, stderr io.Writer
-	// newSSM returns the SSM client for the token and credential parameters.
-	newSSM func(ctx context.Context) (secrets.GetParameterAPI, error)
-}
-
-// loadSSM configures SSM the AWS SDK's standard way: profiles, SSO, roles, endpoints.
-func loadSSM(ctx context.Context) (secrets.GetParameterAPI, error) {
-	cfg, err := config.LoadDefaultConfig(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("load the AWS configuration: %w", err)
-	}
-	return ssm.NewFromConfig(cfg), nil
+	// newSSM returns the SSM client for the token and credential parameters, in
+	// region ("" for the AWS SDK's own choice). It fails when no AWS credentials
+	// can be found.
+	newSSM func(ctx context.Context, region string) (secrets.GetParameterAPI, error)
 }
 
 type usageError struct{ error }
 
+func (e usageError) Unwrap() error { return e.error }
+
 const usage = `usage: pipedrive-webhook <command> [flags]
 
 Commands:
-  register  create the webhook unless one with the same URL, event and version exists; print its id
+  register  make sure one healthy webhook delivers the event to --url; print its id
   list      list the company's webhooks
   delete    delete webhooks by id or by URL (a missing one counts as deleted)
   migrate   replace a v1 webhook with its v2 equivalent
 
-Run 'pipedrive-webhook <command> -h' for a command's flags.`
+Run 'pipedrive-webhook <command> -h' for a command's flags.
+
+Environment:
+  PIPEDRIVE_API_TOKEN        the API token; when unset, it is read from the SSM
+                             SecureString named by --token-parameter
+  PIPEDRIVE_API_URL          the API's base URL (default https://api.pipedrive.com/v1)
+  WEBHOOK_AUTH_PARAMETER     SSM SecureString holding the webhook's "user:password"
+                             (the --auth-parameter default)
+  WEBHOOK_AUTH_USER, WEBHOOK_AUTH_PASSWORD
+                             the webhook's credentials, given directly
+  AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_SSM, …
+                             the AWS SDK's settings, for reading SSM
+
+Exit status: 0 done, 1 failed, 2 bad usage.`
 
 func run(ctx context.Context, args []string, e env) error {
+	// Everything printed passes the redactor; the secrets are added as they are read.
+	redact := new(secrets.Redactor)
+	e.stdout, e.stderr = redact.Writer(e.stdout), redact.Writer(e.stderr)
+	err := dispatch(ctx, args, e, redact)
+	if err != nil {
+		if msg := redact.Redact(err.Error()); msg != err.Error() {
+			return redactedError{msg, err}
+		}
+	}
+	return err
+}
+
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e redactedError) Error() string { return e.msg }
+func (e redactedError) Unwrap() error { return e.err }
+
+func dispatch(ctx context.Context, args []string, e env, redact *secrets.Redactor) error {
 	if len(args) < 2 {
 		return usageError{fmt.Errorf("no command\n%s", usage)}
 	}
-	commands := map[string]func(context.Context, []string, env) error{
+	commands := map[string]func(context.Context, []string, env, *secrets.Redactor) error{
 		"register": cmdRegister,
 		"list":     cmdList,
 		"delete":   cmdDelete,
@@ -93,6 +125,6 @@ func run(ctx context.Context, args []string, e env) error {
 		if !ok {
 			return usageError{fmt.Errorf("unknown command %q\n%s", name, usage)}
 		}
-		return cmd(ctx, args[2:], e)
+		return cmd(ctx, args[2:], e, redact)
 	}
 }

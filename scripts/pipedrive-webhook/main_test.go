@@ -7,15 +7,14 @@ import (
 	"errors"
 	"flag"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/dissertation-editor/pipedrive-webhooks/internal/fixtures"
-	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrivetest"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive/pipedrivetest"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets"
-	"github.com/dissertation-editor/pipedrive-webhooks/internal/ssmtest"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets/ssmtest"
 )
 
 const (
@@ -31,11 +30,13 @@ type harness struct {
 	pd  *pipedrivetest.Server
 	ssm *ssmtest.Server
 	env map[string]string
+	// regions are the regions SSM clients were made for.
+	regions []string
 }
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	pd, err := pipedrivetest.NewServer(filepath.Join(fixtures.Dir(), "webhooks-api-openapi.yml"), token)
+	pd, err := pipedrivetest.NewServer(token)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,6 +66,7 @@ func newHarness(t *testing.T) *harness {
 type result struct {
 	stdout, stderr string
 	err            error
+	code           int // the exit status main would return
 }
 
 // run runs the program and checks that no secret reached its output or errors.
@@ -74,14 +76,19 @@ func (h *harness) run(args ...string) result {
 	e := env{
 		getenv: func(k string) string { return h.env[k] },
 		stdout: &stdout, stderr: &stderr,
-		newSSM: func(context.Context) (secrets.GetParameterAPI, error) {
+		newSSM: func(_ context.Context, region string) (secrets.GetParameterAPI, error) {
+			h.regions = append(h.regions, region)
 			return secrets.NewSSMClient(func(k string) string { return h.env[k] })
 		},
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	err := run(ctx, append([]string{"pipedrive-webhook"}, args...), e)
-	r := result{stdout.String(), stderr.String(), err}
+	r := result{stdout: stdout.String(), stderr: stderr.String(), err: err}
+	if err != nil {
+		r.code = exitCode(err, &stderr)
+		r.stderr = stderr.String()
+	}
 	all := r.stdout + r.stderr
 	if err != nil {
 		all += err.Error()
@@ -164,7 +171,7 @@ func TestRegisterReplaceAndRotate(t *testing.T) {
 	h := newHarness(t)
 	old := h.pd.Add(pipedrivetest.Webhook{SubscriptionURL: "https://old.example.com/webhooks/pipedrive", EventAction: "*", EventObject: "deal", Version: "2.0", Name: "old"})
 	r := h.ok("register", "--url", hookURL, "--replace-id", jsonID(old.ID), "--output", "json")
-	var res registered
+	var res pipedrive.Result
 	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil || !res.Created || len(res.Deleted) != 1 || res.Deleted[0] != old.ID {
 		t.Fatalf("output %q (%v)", r.stdout, err)
 	}
@@ -274,7 +281,7 @@ func TestPipedriveErrorsAreClear(t *testing.T) {
 	h.env["PIPEDRIVE_API_TOKEN"] = "wrong-token"
 	h.fails("401 unauthorized access", "list")
 	h.env["PIPEDRIVE_API_URL"] = "ftp://example.com"
-	h.fails("not an http(s) URL", "list")
+	h.fails("not an absolute http(s) URL", "list")
 }
 
 func TestRetries(t *testing.T) {
@@ -290,7 +297,7 @@ func TestRetries(t *testing.T) {
 	h.ok("register", "--url", hookURL)
 	// One that did not land is made again.
 	h.pd.Inject("POST /webhooks", pipedrivetest.Fault{Status: 500})
-	h.ok("register", "--url", hookURL, "--event-object", "person")
+	h.ok("register", "--url", hookURL, "--event-object", "person", "--settle", "1s")
 	if n := len(h.pd.Webhooks()); n != 2 {
 		t.Errorf("%d webhooks, want exactly 2", n)
 	}
@@ -313,7 +320,7 @@ func TestTimeout(t *testing.T) {
 	slow := pipedrivetest.Fault{Delay: 1500 * time.Millisecond}
 	h.pd.Inject("GET /webhooks", slow, slow, slow, slow)
 	start := time.Now()
-	h.fails("Client.Timeout", "list", "--timeout", "100ms")
+	h.fails("no answer within 100ms", "list", "--timeout", "100ms")
 	if d := time.Since(start); d > 10*time.Second {
 		t.Errorf("took %v", d)
 	}
@@ -330,10 +337,13 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"register"}, "--url is required"},
 		{[]string{"register", "--url", "not a url"}, "not an absolute http(s) URL"},
 		{[]string{"register", "--url", "https://u:p@example.com/"}, "must not carry credentials"},
-		{[]string{"register", "--url", hookURL, "--event-object", "deals"}, "--event-object"},
-		{[]string{"register", "--url", hookURL, "--event-action", "archived"}, "--event-action"},
-		{[]string{"register", "--url", hookURL, "--version", "3"}, "--version"},
-		{[]string{"register", "--url", hookURL, "--name", strings.Repeat("n", 256)}, "--name"},
+		{[]string{"register", "--url", hookURL, "--event-object", "deals"}, "event object"},
+		{[]string{"register", "--url", hookURL, "--event-action", "archived"}, "event action"},
+		{[]string{"register", "--url", hookURL, "--version", "3"}, "version"},
+		{[]string{"register", "--url", hookURL, "--name", strings.Repeat("n", 256)}, "name"},
+		{[]string{"register", "--url", hookURL, "--event-object", "activityType"}, "v1 webhooks only"},
+		{[]string{"list", "--timeout", "0s"}, "--timeout"},
+		{[]string{"list", "--timeout", "-1s"}, "--timeout"},
 		{[]string{"list", "--output", "yaml"}, "--output"},
 		{[]string{"list", "extra"}, "unexpected argument"},
 		{[]string{"delete"}, "exactly one of --id and --url"},
@@ -353,8 +363,19 @@ func TestUsageErrors(t *testing.T) {
 	if !errors.Is(r.err, flag.ErrHelp) || !strings.Contains(r.stderr, "-url") {
 		t.Errorf("register -h: %v %q", r.err, r.stderr)
 	}
-	if r := h.run("help"); r.err != nil || !strings.Contains(r.stdout, "migrate") {
-		t.Errorf("help: %v %q", r.err, r.stdout)
+	if r.code != 0 {
+		t.Errorf("register -h exits %d, want 0", r.code)
+	}
+	for _, help := range []string{"help", "--help", "-h"} {
+		r := h.run(help)
+		for _, want := range []string{"migrate", "PIPEDRIVE_API_TOKEN", "PIPEDRIVE_API_URL", "WEBHOOK_AUTH_PARAMETER", "WEBHOOK_AUTH_USER", "AWS_PROFILE", "Exit status"} {
+			if r.err != nil || !strings.Contains(r.stdout, want) {
+				t.Errorf("%s: %v; the usage lacks %s:\n%s", help, r.err, want, r.stdout)
+			}
+		}
+	}
+	if r := h.run("list", "--output", "yaml"); r.code != 2 {
+		t.Errorf("a usage error exits %d, want 2", r.code)
 	}
 }
 
@@ -364,7 +385,7 @@ func TestLoadSSMUsesTheStandardEndpointSettings(t *testing.T) {
 	for k, v := range srv.Env() {
 		t.Setenv(k, v)
 	}
-	client, err := loadSSM(context.Background())
+	client, err := loadSSM(context.Background(), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -373,29 +394,38 @@ func TestLoadSSMUsesTheStandardEndpointSettings(t *testing.T) {
 	}
 }
 
-// TestTerraformLifecycle is what the registration module does: register with
-// --match-name, and on replacement register the new name before deleting the old.
+// TestTerraformLifecycle is what the registration module runs: register with
+// --rotate --exclusive on create (and on every replacement), delete --url on
+// destroy. The webhook is found by its URL: a renamed stack, or a rotation made by
+// hand in between, leaves nothing behind.
 func TestTerraformLifecycle(t *testing.T) {
 	h := newHarness(t)
-	match := func(name string) []string {
-		return []string{"--url", hookURL, "--event-action", "*", "--event-object", "deal", "--version", "2.0", "--name", name}
+	register := func(name, object string) {
+		t.Helper()
+		h.ok("register", "--url", hookURL, "--event-action", "*", "--event-object", object, "--version", "2.0",
+			"--name", name, "--rotate", "--exclusive", "--region", "eu-central-1")
+		if hooks := h.pd.Webhooks(); len(hooks) != 1 || hooks[0].Name != name || hooks[0].EventObject != object {
+			t.Fatalf("after registering %s: %+v", name, hooks)
+		}
 	}
-	h.ok(append([]string{"register", "--match-name"}, match("hooks (auth v1)")...)...)
-	h.ok(append([]string{"register", "--match-name"}, match("hooks (auth v1)")...)...)
-	if n := len(h.pd.Webhooks()); n != 1 {
-		t.Fatalf("%d webhooks after two applies", n)
+	register("hooks", "deal")
+	h.ssm.Set(authParam, authUser+":v2-password-77") // webhook_auth_version bumped
+	register("hooks", "deal")
+	if pw := *h.pd.Webhooks()[0].HTTPAuthPassword; pw != "v2-password-77" {
+		t.Errorf("after rotation the webhook has the old password")
 	}
-	h.ssm.Set(authParam, authUser+":v2-password-77")
-	other := h.pd.Add(pipedrivetest.Webhook{SubscriptionURL: hookURL, EventAction: "*", EventObject: "deal", Name: "another stack (auth v1)"})
-	// Create before destroy: the new registration retires the one it supersedes.
-	h.ok(append([]string{"register", "--match-name", "--supersede", "hooks (auth v"}, match("hooks (auth v2)")...)...)
-	h.ok("delete", "--id", jsonID(other.ID))
-	hooks := h.pd.Webhooks()
-	if len(hooks) != 1 || hooks[0].Name != "hooks (auth v2)" || *hooks[0].HTTPAuthPassword != "v2-password-77" {
-		t.Fatalf("after rotation: %+v", hooks)
+	register("renamed-hooks", "deal")              // the stack renamed
+	h.ok("register", "--url", hookURL, "--rotate") // a rotation by hand, in the operator's region
+	h.regions = nil
+	register("renamed-hooks", "person") // another event
+	other := h.pd.Add(pipedrivetest.Webhook{SubscriptionURL: "https://another.example.com/hook", EventAction: "*", EventObject: "deal"})
+	h.ok("delete", "--url", hookURL, "--region", "eu-central-1") // destroy
+	if hooks := h.pd.Webhooks(); len(hooks) != 1 || hooks[0].ID != other.ID {
+		t.Errorf("after destroy: %+v; want only another stack's webhook", hooks)
 	}
-	h.ok(append([]string{"delete"}, match("hooks (auth v2)")...)...)
-	if n := len(h.pd.Webhooks()); n != 0 {
-		t.Errorf("%d webhooks after destroy", n)
+	for _, r := range h.regions {
+		if r != "eu-central-1" {
+			t.Errorf("SSM read in region %q, want the stack's", r)
+		}
 	}
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
-	"github.com/dissertation-editor/pipedrive-webhooks/internal/ssmtest"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets/ssmtest"
 )
 
 func TestParseCredentials(t *testing.T) {
@@ -86,7 +86,7 @@ func TestParameterCachesAndRotates(t *testing.T) {
 	var logged strings.Builder
 	p := &Parameter{Client: newTestClient(t, srv), Name: "/app/auth", TTL: time.Minute,
 		Logger: slog.New(slog.NewJSONHandler(&logged, nil)), now: func() time.Time { return now }}
-	src := ParameterCredentials{p}
+	src := &ParameterCredentials{Parameter: p}
 	ctx := context.Background()
 
 	step := func(name, wantPassword string, wantCalls int) {
@@ -127,7 +127,7 @@ func TestParameterFailsClosedBeforeFirstRead(t *testing.T) {
 		{"/app/missing", "ParameterNotFound"},
 		{"/app/bad", `not in the form "user:password"`},
 	} {
-		_, err := ParameterCredentials{&Parameter{Client: client, Name: tt.name}}.Credentials(context.Background())
+		_, err := (&ParameterCredentials{Parameter: &Parameter{Client: client, Name: tt.name}}).Credentials(context.Background())
 		if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), tt.name) {
 			t.Errorf("%s: error %v, want one naming the parameter and %q", tt.name, err, tt.want)
 		}
@@ -151,7 +151,7 @@ func TestClientFromTheEnvironment(t *testing.T) {
 }
 
 func TestCredentialsFromEnv(t *testing.T) {
-	client := func(func(string) string) GetParameterAPI { return nil }
+	var client GetParameterAPI
 	env := func(kv ...string) func(string) string {
 		m := map[string]string{}
 		for i := 0; i < len(kv); i += 2 {
@@ -170,8 +170,9 @@ func TestCredentialsFromEnv(t *testing.T) {
 		{"user only", env("WEBHOOK_AUTH_USER", "u"), "", "set both"},
 		{"password only", env("WEBHOOK_AUTH_PASSWORD", "p"), "", "set both"},
 		{"colon in user", env("WEBHOOK_AUTH_USER", "u:x", "WEBHOOK_AUTH_PASSWORD", "p"), "", "no colon"},
-		{"parameter wins", env("WEBHOOK_AUTH_PARAMETER", "/a", "WEBHOOK_AUTH_USER", "u", "WEBHOOK_AUTH_PASSWORD", "p"), "secrets.ParameterCredentials", ""},
+		{"parameter wins", env("WEBHOOK_AUTH_PARAMETER", "/a", "WEBHOOK_AUTH_USER", "u", "WEBHOOK_AUTH_PASSWORD", "p"), "*secrets.ParameterCredentials", ""},
 		{"bad ttl", env("WEBHOOK_AUTH_PARAMETER", "/a", "WEBHOOK_AUTH_TTL", "soon"), "", "WEBHOOK_AUTH_TTL"},
+		{"bad grace", env("WEBHOOK_AUTH_PARAMETER", "/a", "WEBHOOK_AUTH_GRACE", "-1m"), "", "WEBHOOK_AUTH_GRACE"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -11,8 +11,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/dissertation-editor/pipedrive-webhooks/internal/fixtures"
-	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive/pipedrivetest"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/webhook"
 )
 
 // CheckReceived checks the receiver's answer to an authenticated delivery.
@@ -31,8 +31,8 @@ type Expectation struct {
 
 // Expect derives the expectation for a fixture from the receiver's own decoder:
 // the suite checks that the deployed function logs what the code under test says.
-func Expect(f fixtures.Fixture) (Expectation, error) {
-	e, err := pipedrive.Decode(f.Body)
+func Expect(f pipedrivetest.Fixture) (Expectation, error) {
+	e, err := webhook.Decode(f.Body)
 	if err != nil {
 		return Expectation{}, fmt.Errorf("%s: %w", f.Name, err)
 	}

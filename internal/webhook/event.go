@@ -1,6 +1,6 @@
-// Package pipedrive decodes the webhook payloads Pipedrive delivers, in both the v1
+// Package webhook decodes the webhook payloads Pipedrive delivers, in both the v1
 // and the v2 format, into one normalised Event.
-package pipedrive
+package webhook
 
 import (
 	"crypto/sha256"
@@ -53,9 +53,9 @@ type Deal struct {
 	Title           string
 	Status          string
 	PreviousStatus  string
-	StageID         flexInt
-	PreviousStageID flexInt
-	Value           flexFloat
+	StageID         Int
+	PreviousStageID Int
+	Value           Float
 	Currency        string
 }
 

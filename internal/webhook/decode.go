@@ -1,4 +1,4 @@
-package pipedrive
+package webhook
 
 import (
 	"bytes"
@@ -40,7 +40,7 @@ func fail(kind string, format string, args ...any) *Error {
 type payload struct {
 	V        flexString      `json:"v"`
 	Event    flexString      `json:"event"`
-	Retry    flexInt         `json:"retry"`
+	Retry    Int             `json:"retry"`
 	Meta     *meta           `json:"meta"`
 	Current  json.RawMessage `json:"current"`
 	Data     json.RawMessage `json:"data"`
@@ -64,7 +64,7 @@ type meta struct {
 	ChangeSource   flexString `json:"change_source"`
 	IsBulkUpdate   flexBool   `json:"is_bulk_update"`
 	IsBulkEdit     flexBool   `json:"is_bulk_edit"`
-	Attempt        flexInt    `json:"attempt"`
+	Attempt        Int        `json:"attempt"`
 	CorrelationID  flexString `json:"correlation_id"`
 }
 
@@ -75,8 +75,8 @@ type object struct {
 	ID       flexString `json:"id"`
 	Title    flexString `json:"title"`
 	Status   flexString `json:"status"`
-	StageID  flexInt    `json:"stage_id"`
-	Value    flexFloat  `json:"value"`
+	StageID  Int        `json:"stage_id"`
+	Value    Float      `json:"value"`
 	Currency flexString `json:"currency"`
 }
 
@@ -84,14 +84,7 @@ type object struct {
 // strings, timestamps as RFC 3339 or Unix time, v1 objects wrapped in one-element
 // arrays, and any entity, action or field it does not know. A non-nil error is an
 // *Error.
-func Decode(body []byte) (*Event, error) { return decode(body, false) }
-
-// DecodeCompact is Decode for a body that json.Compact has just accepted (so valid
-// JSON): it spares a second validating scan on the hot path. The receiver compacts
-// every body anyway, as a log record must be one line.
-func DecodeCompact(body []byte) (*Event, error) { return decode(body, true) }
-
-func decode(body []byte, valid bool) (*Event, error) {
+func Decode(body []byte) (*Event, error) {
 	body = bytes.TrimSpace(body)
 	if len(body) == 0 {
 		return nil, fail(KindEmptyBody, "the body is empty")
@@ -105,17 +98,6 @@ func decode(body []byte, valid bool) (*Event, error) {
 		}
 		return nil, fail(KindNotAnObject, "the body is JSON but not an object")
 	}
-	if valid || json.Valid(body) {
-		if e, ok := decodeFast(body); ok {
-			return e, nil
-		}
-	}
-	return decodeGeneral(body)
-}
-
-// decodeGeneral decodes any payload Decode accepts, and is the one that says why
-// one is rejected.
-func decodeGeneral(body []byte) (*Event, error) {
 	var p payload
 	if err := json.Unmarshal(body, &p); err != nil {
 		return nil, jsonError(err)
@@ -215,17 +197,8 @@ func decodeV1(p *payload) (*Event, error) {
 }
 
 func decodeV2(p *payload) (*Event, error) {
-	e := newV2Event(p.Meta)
-	if err := describe(e, p.Data, p.Previous, false); err != nil {
-		return nil, err
-	}
-	e.DedupKey = dedupKey(e, string(p.Meta.Timestamp.raw), "")
-	return e, nil
-}
-
-// newV2Event is the part of a v2 event that comes from meta.
-func newV2Event(m *meta) *Event {
-	return &Event{
+	m := p.Meta
+	e := &Event{
 		Version:       V2,
 		RawAction:     string(m.Action),
 		Action:        normaliseAction(string(m.Action)),
@@ -241,6 +214,11 @@ func newV2Event(m *meta) *Event {
 		Bulk:          bool(m.IsBulkEdit),
 		Host:          string(m.Host),
 	}
+	if err := describe(e, p.Data, p.Previous, false); err != nil {
+		return nil, err
+	}
+	e.DedupKey = dedupKey(e, string(m.Timestamp.raw), "")
+	return e, nil
 }
 
 // describe fills what comes from the object bodies: the entity id when meta lacks
@@ -257,29 +235,22 @@ func describe(e *Event, current, previous json.RawMessage, onlyDiffering bool) e
 	if err != nil {
 		return err
 	}
-	return fill(e, &cur, &prev, isObject(current), isObject(previous), func() ([]string, error) {
-		return changedFields(current, previous, onlyDiffering)
-	})
-}
-
-// fill sets the fields that come from the decoded current/data and previous objects.
-func fill(e *Event, cur, prev *object, hasCurrent, hasPrevious bool, changed func() ([]string, error)) error {
 	if e.EntityID == "" {
 		e.EntityID = string(cmp.Or(cur.ID, prev.ID))
 	}
-	if e.Action == ActionChange && hasPrevious {
-		fields, err := changed()
+	if e.Action == ActionChange && isObject(previous) {
+		fields, err := changedFields(current, previous, onlyDiffering)
 		if err != nil {
 			return err
 		}
 		e.ChangedFields = fields
 	}
-	if e.Entity == "deal" {
-		if hasCurrent {
-			e.Deal = newDeal(cur)
+	if isDeal {
+		if isObject(current) {
+			e.Deal = newDeal(&cur)
 			e.Deal.PreviousStatus, e.Deal.PreviousStageID = string(prev.Status), prev.StageID
 		} else { // a delete: the deal lives on only in previous
-			e.Deal = newDeal(prev)
+			e.Deal = newDeal(&prev)
 		}
 	}
 	return nil

@@ -1,11 +1,15 @@
-// Package pipedrivetest is a local stand-in for Pipedrive's webhooks API. Every
-// request it receives and every answer it gives is validated against Pipedrive's
-// OpenAPI description (testdata/pipedrive/webhooks-api-openapi.yml) with
-// kin-openapi, so a client that passes its tests speaks the real API.
+// Package pipedrivetest stands in for Pipedrive in tests: the webhook payloads it
+// delivers (the fixtures in testdata/pipedrive) and its webhooks API (Server).
+// Every request the Server receives and every answer it gives is validated against
+// Pipedrive's OpenAPI description (testdata/pipedrive/webhooks-api-openapi.yml)
+// with kin-openapi, so a client that passes its tests speaks the real API. Faults
+// (errors, delays, redirects, odd bodies, a list that lags its creates) are
+// injected per request.
 package pipedrivetest
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,6 +18,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -66,6 +71,15 @@ type Fault struct {
 	// Apply, when set, serves the request first and then answers Status: a create that
 	// lands although the client sees an error.
 	Apply bool
+	// Body, when set, is the answer's body as it is (an HTML page, truncated JSON),
+	// sent with ContentType (default application/json).
+	Body        string
+	ContentType string
+	// Echo answers with everything the request carried, headers and body: a server
+	// that reflects secrets into its error pages.
+	Echo bool
+	// Location is sent with a 3xx Status: a redirect.
+	Location string
 }
 
 // Server is the stand-in. Its URL + "/v1" is the API base URL.
@@ -82,16 +96,21 @@ type Server struct {
 	requests  []Request
 	problems  []string
 	reachable func(string) bool
+	listLag   int           // lists that miss a new webhook
+	hidden    map[int64]int // webhook id → lists it is still missing from
 }
 
-// NewServer starts a server that accepts token as the x-api-token. specPath is the
-// OpenAPI file; a missing or invalid spec fails the constructor.
-func NewServer(specPath, token string) (*Server, error) {
-	s := &Server{Token: token, nextID: 4710827, faults: map[string][]Fault{}}
+// SpecPath is Pipedrive's OpenAPI description of the webhooks API.
+func SpecPath() string { return filepath.Join(FixtureDir(), "webhooks-api-openapi.yml") }
+
+// NewServer starts a server that accepts token as the x-api-token, validating
+// against SpecPath.
+func NewServer(token string) (*Server, error) {
+	s := &Server{Token: token, nextID: 4710827, faults: map[string][]Fault{}, hidden: map[int64]int{}}
 	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
 	s.Start()
 	loader := openapi3.NewLoader()
-	doc, err := loader.LoadFromFile(specPath)
+	doc, err := loader.LoadFromFile(SpecPath())
 	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("load the OpenAPI spec: %w", err)
@@ -147,8 +166,8 @@ func (s *Server) Problems() []string {
 	return append([]string(nil), s.problems...)
 }
 
-// Inject queues faults for requests matching "METHOD /v1/webhooks" or
-// "DELETE /v1/webhooks/{id}"; each fault answers one request.
+// Inject queues faults for requests to a route of the spec, "GET /webhooks",
+// "POST /webhooks" or "DELETE /webhooks/{id}"; each fault answers one request.
 func (s *Server) Inject(route string, faults ...Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -161,6 +180,38 @@ func (s *Server) SetReachable(f func(string) bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.reachable = f
+}
+
+// SetListLag makes each new webhook missing from the next n lists, as an eventually
+// consistent API may answer right after a create. SetListLag(0) also shows every
+// webhook still missing: the list has caught up.
+func (s *Server) SetListLag(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.listLag = n
+	if n == 0 {
+		clear(s.hidden)
+	}
+}
+
+// SetActive sets a stored webhook's is_active and last delivery status, as
+// Pipedrive does for a banned or failing webhook.
+func (s *Server) SetActive(id int64, active bool, lastStatus int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range s.webhooks {
+		if s.webhooks[i].ID == id {
+			s.webhooks[i].IsActive = 0
+			if active {
+				s.webhooks[i].IsActive = 1
+			}
+			if lastStatus != 0 {
+				s.webhooks[i].LastHTTPStatus = &lastStatus
+				t := time.Now().UTC().Format("2006-01-02T15:04:05.000Z")
+				s.webhooks[i].LastDeliveryTime = &t
+			}
+		}
+	}
 }
 
 func (s *Server) newID() int64 {
@@ -224,19 +275,45 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	key := r.Method + " " + route.Path
 	if f, ok := s.nextFault(key); ok {
-		time.Sleep(f.Delay)
+		select {
+		case <-time.After(f.Delay):
+		case <-r.Context().Done(): // the client gave up
+		}
 		if f.Status != 0 {
 			if f.Apply {
 				s.handle(httptest.NewRecorder(), in, r, params, body)
 			}
-			if f.RetryAfter != "" {
-				w.Header().Set("Retry-After", f.RetryAfter)
-			}
-			s.answer(w, in, f.Status, map[string]any{"success": false, "error": http.StatusText(f.Status)})
+			s.fault(w, in, r, f, body)
 			return
 		}
 	}
 	s.handle(w, in, r, params, body)
+}
+
+// fault answers f in place of the real answer.
+func (s *Server) fault(w http.ResponseWriter, in *openapi3filter.RequestValidationInput, r *http.Request, f Fault, body []byte) {
+	if f.RetryAfter != "" {
+		w.Header().Set("Retry-After", f.RetryAfter)
+	}
+	if f.Location != "" {
+		w.Header().Set("Location", f.Location)
+	}
+	switch {
+	case f.Echo:
+		var echo strings.Builder
+		fmt.Fprintf(&echo, "<html><body><h1>%d</h1><pre>\n%s %s\n", f.Status, r.Method, r.URL)
+		_ = r.Header.Write(&echo)
+		fmt.Fprintf(&echo, "\n%s\n</pre></body></html>\n", body)
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(f.Status)
+		_, _ = io.WriteString(w, echo.String())
+	case f.Body != "":
+		w.Header().Set("Content-Type", cmp.Or(f.ContentType, "application/json"))
+		w.WriteHeader(f.Status)
+		_, _ = io.WriteString(w, f.Body)
+	default:
+		s.answer(w, in, f.Status, map[string]any{"success": false, "error": http.StatusText(f.Status)})
+	}
 }
 
 func isSecurityError(err error) bool {
@@ -276,9 +353,13 @@ func (s *Server) handle(w http.ResponseWriter, in *openapi3filter.RequestValidat
 	defer s.mu.Unlock()
 	switch r.Method {
 	case http.MethodGet:
-		data := s.webhooks
-		if data == nil {
-			data = []Webhook{}
+		data := []Webhook{}
+		for _, h := range s.webhooks {
+			if s.hidden[h.ID] > 0 {
+				s.hidden[h.ID]--
+				continue
+			}
+			data = append(data, h)
 		}
 		s.answerLocked(w, in, http.StatusOK, map[string]any{"success": true, "status": "ok", "data": data})
 	case http.MethodPost:
@@ -314,6 +395,9 @@ func (s *Server) handle(w http.ResponseWriter, in *openapi3filter.RequestValidat
 			Version: req.Version, UserID: req.UserID, Name: req.Name, HTTPAuthUser: req.HTTPAuthUser, HTTPAuthPassword: req.HTTPAuthPassword}
 		s.fill(&hook)
 		s.webhooks = append(s.webhooks, hook)
+		if s.listLag > 0 {
+			s.hidden[hook.ID] = s.listLag
+		}
 		s.answerLocked(w, in, http.StatusCreated, map[string]any{"success": true, "status": "ok", "data": hook})
 	case http.MethodDelete:
 		id, _ := strconv.ParseInt(params["id"], 10, 64)

@@ -1,4 +1,4 @@
-package pipedrive
+package webhook
 
 import (
 	"bytes"
@@ -34,22 +34,23 @@ func (s *flexString) UnmarshalJSON(b []byte) error {
 		}
 		*s = flexString(v)
 	case len(b) > 0 && (b[0] == '{' || b[0] == '['):
-		return fmt.Errorf("want a string or number, got %s", kindOf(b))
+		return fmt.Errorf("want a string or number, got %s", jsonKind(b))
 	default: // number, true or false: already valid JSON text
 		*s = flexString(b)
 	}
 	return nil
 }
 
-// flexInt is a JSON integer, a numeric string, or null.
-type flexInt struct {
+// Int is an optional integer: in JSON an integer, a numeric string, or null.
+type Int struct {
 	N     int64
 	Valid bool
 }
 
-func (n *flexInt) UnmarshalJSON(b []byte) error {
+// UnmarshalJSON reads an integer, a numeric string or null.
+func (n *Int) UnmarshalJSON(b []byte) error {
 	if bytes.Equal(b, jsonNull) {
-		*n = flexInt{}
+		*n = Int{}
 		return nil
 	}
 	var s flexString
@@ -57,7 +58,7 @@ func (n *flexInt) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	if s == "" {
-		*n = flexInt{}
+		*n = Int{}
 		return nil
 	}
 	v, err := strconv.ParseInt(string(s), 10, 64)
@@ -68,30 +69,31 @@ func (n *flexInt) UnmarshalJSON(b []byte) error {
 		}
 		v = int64(f)
 	}
-	*n = flexInt{N: v, Valid: true}
+	*n = Int{N: v, Valid: true}
 	return nil
 }
 
-// flexFloat is a JSON number, a numeric string, or null.
-type flexFloat struct {
+// Float is an optional number: in JSON a number, a numeric string, or null.
+type Float struct {
 	F     float64
 	Valid bool
 }
 
-func (f *flexFloat) UnmarshalJSON(b []byte) error {
+// UnmarshalJSON reads a number, a numeric string or null.
+func (f *Float) UnmarshalJSON(b []byte) error {
 	var s flexString
 	if err := s.UnmarshalJSON(b); err != nil {
 		return err
 	}
 	if s == "" {
-		*f = flexFloat{}
+		*f = Float{}
 		return nil
 	}
 	v, err := strconv.ParseFloat(string(s), 64)
 	if err != nil || math.IsInf(v, 0) {
 		return fmt.Errorf("want a number, got %.40q", s)
 	}
-	*f = flexFloat{F: v, Valid: true}
+	*f = Float{F: v, Valid: true}
 	return nil
 }
 
@@ -160,7 +162,8 @@ func unixTime(n float64) time.Time {
 	}
 }
 
-func kindOf(b []byte) string {
+// jsonKind names the kind of the JSON value b for an error message.
+func jsonKind(b []byte) string {
 	switch b[0] {
 	case '{':
 		return "an object"

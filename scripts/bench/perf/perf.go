@@ -14,7 +14,8 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
-	"github.com/dissertation-editor/pipedrive-webhooks/internal/fixtures"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/lambdatest"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive/pipedrivetest"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/receiver"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets"
 )
@@ -26,7 +27,7 @@ var creds = secrets.Static{User: "pipedrive", Password: "benchmark-password"}
 
 // Body returns the fixture's bytes.
 func Body() ([]byte, error) {
-	f, err := fixtures.Get(fixtures.Dir(), Fixture)
+	f, err := pipedrivetest.GetFixture(Fixture)
 	return f.Body, err
 }
 
@@ -48,7 +49,7 @@ func LambdaEvent() (events.APIGatewayV2HTTPRequest, error) {
 	if err != nil {
 		return events.APIGatewayV2HTTPRequest{}, err
 	}
-	return fixtures.GatewayEvent(body, Authorization(), false)
+	return lambdatest.GatewayEvent(body, Authorization(), false)
 }
 
 // LambdaPath is the whole Lambda path for one event: API Gateway v2 event →

@@ -1,14 +1,17 @@
 // Package ssmtest is a local stand-in for AWS Systems Manager Parameter Store that
-// speaks the service's JSON protocol (GetParameter only), for tests that run the real
-// AWS SDK client against it.
+// speaks the service's JSON protocol (GetParameter only, version selectors included),
+// for tests that run the real AWS SDK client against it.
 package ssmtest
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Server serves GetParameter for the parameters it was given.
@@ -16,29 +19,48 @@ type Server struct {
 	*httptest.Server
 
 	mu      sync.Mutex
-	params  map[string]string
+	params  map[string][]version // every version, oldest first
 	calls   int
 	failing bool
+	stall   time.Duration
 	bad     []string // what was wrong with requests, for the test to report
+}
+
+type version struct {
+	value    string
+	modified time.Time
 }
 
 // NewServer starts a server holding params (name → SecureString value). Point the
 // AWS SDK at it with AWS_ENDPOINT_URL_SSM=s.URL (or BaseEndpoint) and any static
 // credentials.
 func NewServer(params map[string]string) *Server {
-	s := &Server{params: map[string]string{}}
+	s := &Server{params: map[string][]version{}}
 	for k, v := range params {
-		s.params[k] = v
+		s.Set(k, v)
 	}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
 }
 
-// Set stores or replaces a parameter's value, as a rotation does.
+// Set stores a parameter's value as its next version, as put-parameter --overwrite
+// (a rotation) does.
 func (s *Server) Set(name, value string) {
+	s.SetAt(name, value, time.Now())
+}
+
+// SetAt is Set with the version's LastModifiedDate given.
+func (s *Server) SetAt(name, value string, modified time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.params[name] = value
+	s.params[name] = append(s.params[name], version{value: value, modified: modified})
+}
+
+// Stall makes every call wait d before answering (or until the caller gives up).
+func (s *Server) Stall(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stall = d
 }
 
 // Fail makes every call answer a 500 (true) or succeed again (false).
@@ -64,6 +86,15 @@ func (s *Server) Problems() []string {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body) // read first: only then does a client's hang-up end r.Context()
+	s.mu.Lock()
+	stall := s.stall
+	s.mu.Unlock()
+	select {
+	case <-time.After(stall):
+	case <-r.Context().Done():
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls++
@@ -79,7 +110,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		Name           string
 		WithDecryption bool
 	}
-	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+	if err := json.Unmarshal(body, &in); err != nil {
 		writeError(w, http.StatusBadRequest, "SerializationException", err.Error())
 		return
 	}
@@ -90,16 +121,34 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, "InternalServerError", "injected failure")
 		return
 	}
-	value, ok := s.params[in.Name]
-	if !ok {
+	name, selector, _ := strings.Cut(in.Name, ":")
+	versions := s.params[name]
+	n := len(versions)
+	if selector != "" {
+		var err error
+		if n, err = strconv.Atoi(selector); err != nil || n < 1 {
+			writeError(w, http.StatusBadRequest, "ParameterVersionNotFound", "")
+			return
+		}
+	}
+	if n == 0 || n > len(versions) {
 		writeError(w, http.StatusBadRequest, "ParameterNotFound", "")
 		return
 	}
+	v := versions[n-1]
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 	_ = json.NewEncoder(w).Encode(map[string]any{"Parameter": map[string]any{
-		"Name": in.Name, "Type": "SecureString", "Value": value, "Version": 1,
-		"ARN": "arn:aws:ssm:us-east-1:123456789012:parameter" + in.Name,
+		"Name": name, "Type": "SecureString", "Value": v.value, "Version": n, "Selector": selectorOf(selector),
+		"LastModifiedDate": float64(v.modified.UnixMilli()) / 1000,
+		"ARN":              "arn:aws:ssm:us-east-1:123456789012:parameter" + name,
 	}})
+}
+
+func selectorOf(s string) any {
+	if s == "" {
+		return nil
+	}
+	return ":" + s
 }
 
 func writeError(w http.ResponseWriter, status int, typ, msg string) {

@@ -1,4 +1,4 @@
-package pipedrive
+package webhook
 
 import (
 	"errors"
@@ -8,11 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dissertation-editor/pipedrive-webhooks/internal/fixtures"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive/pipedrivetest"
 )
 
 func TestDecodeEveryFixture(t *testing.T) {
-	all, err := fixtures.Load(fixtures.Dir())
+	all, err := pipedrivetest.Fixtures()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +48,7 @@ func TestDecodeEveryFixture(t *testing.T) {
 
 func mustFixture(t *testing.T, name string) []byte {
 	t.Helper()
-	f, err := fixtures.Get(fixtures.Dir(), name)
+	f, err := pipedrivetest.GetFixture(name)
 	if err != nil {
 		t.Fatal(err)
 	}

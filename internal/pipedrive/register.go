@@ -1,0 +1,256 @@
+package pipedrive
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets"
+)
+
+// Registration is a webhook to register: its subscription, its name, and the
+// basic-auth credentials Pipedrive is to send (none when empty).
+type Registration struct {
+	Subscription
+	Name   string
+	UserID int64 // the user whose permissions events are checked against; 0 for the token's
+	Auth   secrets.Credentials
+}
+
+// Validate checks r before any request.
+func (r Registration) Validate() error {
+	if err := r.Subscription.Validate(); err != nil {
+		return err
+	}
+	if r.Name == "" || len(r.Name) > 255 {
+		return errors.New("the webhook's name must be 1 to 255 characters")
+	}
+	return nil
+}
+
+func (r Registration) newWebhook() NewWebhook {
+	return NewWebhook{
+		SubscriptionURL: r.URL, EventAction: V2Action(r.EventAction), EventObject: r.EventObject,
+		Name: r.Name, Version: r.version(), UserID: r.UserID,
+		HTTPAuthUser: r.Auth.User, HTTPAuthPassword: r.Auth.Password,
+	}
+}
+
+func (r Registration) version() string {
+	if r.Version == "" {
+		return V2
+	}
+	return r.Version
+}
+
+// RegisterOptions say what a registration replaces.
+type RegisterOptions struct {
+	// Rotate creates a new webhook even when a healthy one matches, then retires the
+	// matching ones: how new basic-auth credentials reach Pipedrive, which cannot
+	// update a webhook.
+	Rotate bool
+	// Exclusive retires every other webhook delivering to the URL once this one
+	// exists: the URL is the stack's, so they are its earlier registrations (another
+	// event, version or password).
+	Exclusive bool
+	// Retire lists more webhooks to delete once this one exists (say, one for a
+	// previous URL). One already gone counts as deleted.
+	Retire []int64
+}
+
+// Result is what a registration did.
+type Result struct {
+	ID      int64   `json:"id"`
+	Created bool    `json:"created"`
+	Deleted []int64 `json:"deleted,omitempty"`
+}
+
+// Register makes sure exactly one healthy webhook delivers reg and returns it.
+//
+// A matching webhook is reused when it is healthy (Webhook.Problem) and Rotate is
+// not asked for; otherwise a new one is created, and only once it exists are the
+// ones it replaces deleted, so Pipedrive never goes without a webhook. A create
+// whose answer is lost (a timeout, a 5xx) is looked for, with backoff, for up to
+// Settle before it is tried again, and whatever duplicate still appears is deleted:
+// a stack never keeps two webhooks, each of which would deliver every event.
+func (c *Client) Register(ctx context.Context, reg Registration, opts RegisterOptions) (Result, error) {
+	if err := reg.Validate(); err != nil {
+		return Result{}, err
+	}
+	c.redact.AddCredentials(reg.Auth)
+	existing, err := c.ListWebhooks(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	matches := Find(existing, reg.Matches)
+	var res Result
+	if i := slices.IndexFunc(matches, func(w Webhook) bool { return w.Problem(reg.Auth.User) == "" }); i >= 0 && !opts.Rotate {
+		res.ID = matches[i].ID
+		c.say("webhook %d already delivers %s", res.ID, reg.Subscription)
+	} else {
+		for _, m := range matches {
+			if p := m.Problem(reg.Auth.User); p != "" {
+				c.say("webhook %d matches but is %s: replacing it", m.ID, p)
+			}
+		}
+		created, err := c.create(ctx, reg, existing)
+		if err != nil {
+			return Result{}, err
+		}
+		res = Result{ID: created.ID, Created: true}
+		c.say("created webhook %d: %s", created.ID, reg.Subscription)
+		// One more look: a create that landed late, after all, is a duplicate.
+		if existing, err = c.ListWebhooks(ctx); err != nil {
+			return res, fmt.Errorf("webhook %d is registered, but listing to check for duplicates failed: %w", res.ID, err)
+		}
+	}
+	retire := Find(existing, func(w *Webhook) bool {
+		return w.ID != res.ID && (reg.Matches(w) || opts.Exclusive && w.SubscriptionURL == reg.URL || slices.Contains(opts.Retire, w.ID))
+	})
+	ids := make([]int64, 0, len(retire)+len(opts.Retire))
+	for _, w := range retire {
+		ids = append(ids, w.ID)
+	}
+	for _, id := range opts.Retire { // ids not listed: already gone, or the list lags
+		if id != res.ID && !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	for _, id := range ids {
+		if err := c.Retire(ctx, id); err != nil {
+			return res, fmt.Errorf("webhook %d is registered, but retiring webhook %d failed: %w", res.ID, id, err)
+		}
+		res.Deleted = append(res.Deleted, id)
+	}
+	return res, nil
+}
+
+// create creates reg's webhook once. known are the webhooks listed before: a
+// webhook found later that matches and is not among them is the create's own.
+func (c *Client) create(ctx context.Context, reg Registration, known []Webhook) (Webhook, error) {
+	created, err := c.CreateWebhook(ctx, reg.newWebhook())
+	if err == nil || !mayHaveLanded(err) {
+		return created, err
+	}
+	isNew := func(w *Webhook) bool {
+		return reg.Matches(w) && !slices.ContainsFunc(known, func(k Webhook) bool { return k.ID == w.ID })
+	}
+	deadline := time.Now().Add(c.Settle)
+	for n := 1; ; n++ {
+		after, lerr := c.ListWebhooks(ctx)
+		if lerr == nil {
+			if found := Find(after, isNew); len(found) > 0 {
+				c.say("the create landed after all: webhook %d", found[0].ID)
+				return found[0], nil
+			}
+		}
+		left := time.Until(deadline)
+		if left <= 0 {
+			break
+		}
+		wait := min(time.Second<<(n-1), 8*time.Second, left)
+		c.say("%v; the webhook may still appear: looking again in %s", err, wait.Round(100*time.Millisecond))
+		select {
+		case <-ctx.Done():
+			return Webhook{}, fmt.Errorf("%w (after: %w)", ctx.Err(), err)
+		case <-time.After(wait):
+		}
+	}
+	c.say("%v; not listed after %s: creating it again", err, c.Settle)
+	created, err2 := c.CreateWebhook(ctx, reg.newWebhook())
+	if err2 != nil {
+		return Webhook{}, fmt.Errorf("creating the webhook failed twice; it may exist all the same (run again: registration is idempotent): %w", err2)
+	}
+	return created, nil
+}
+
+// mayHaveLanded reports whether a failed create may have been served anyway: its
+// answer was lost, or was an error from past the point where Pipedrive stores it.
+func mayHaveLanded(err error) bool {
+	var apiErr *APIError
+	switch {
+	case errors.As(err, &apiErr):
+		return apiErr.Status >= 500 || apiErr.Status == http.StatusRequestTimeout
+	case errors.Is(err, errRedirect), errors.Is(err, errRefused), errors.Is(err, context.Canceled):
+		return false
+	}
+	return true // a network error, a timeout, an unusable answer
+}
+
+// Retire deletes a webhook; one already gone counts as deleted.
+func (c *Client) Retire(ctx context.Context, id int64) error {
+	err := c.DeleteWebhook(ctx, id)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		c.say("webhook %d was already deleted", id)
+		return nil
+	case err != nil:
+		return err
+	}
+	c.say("deleted webhook %d", id)
+	return nil
+}
+
+// DeleteWhere deletes every webhook for which match is true and returns their ids.
+func (c *Client) DeleteWhere(ctx context.Context, match func(*Webhook) bool) ([]int64, error) {
+	all, err := c.ListWebhooks(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var deleted []int64
+	for _, w := range Find(all, match) {
+		if err := c.Retire(ctx, w.ID); err != nil {
+			return deleted, err
+		}
+		deleted = append(deleted, w.ID)
+	}
+	return deleted, nil
+}
+
+// Migrate replaces v1 webhook id with its v2 equivalent (same URL and event, the
+// given name and credentials), deleting id only once the v2 one exists.
+func (c *Client) Migrate(ctx context.Context, id int64, name string, auth secrets.Credentials) (Result, error) {
+	all, err := c.ListWebhooks(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	found := Find(all, func(w *Webhook) bool { return w.ID == id })
+	if len(found) == 0 {
+		return Result{}, fmt.Errorf("webhook %d does not exist (already migrated?); 'list' shows the company's webhooks", id)
+	}
+	old := found[0]
+	if old.Version == V2 {
+		c.say("webhook %d is already v2: nothing to migrate", id)
+		return Result{ID: id}, nil
+	}
+	reg := Registration{
+		Subscription: Subscription{URL: old.SubscriptionURL, EventAction: V2Action(old.EventAction), EventObject: old.EventObject, Version: V2},
+		Name:         name, UserID: old.UserID, Auth: auth,
+	}
+	if err := reg.Validate(); err != nil {
+		return Result{}, fmt.Errorf("webhook %d cannot be migrated as it is: %w", id, err)
+	}
+	res, err := c.Register(ctx, reg, RegisterOptions{Retire: []int64{id}})
+	if err != nil && res.ID == 0 {
+		return res, fmt.Errorf("creating the v2 webhook failed; v1 webhook %d is untouched: %w", id, err)
+	}
+	if err != nil {
+		return res, fmt.Errorf("v2 webhook %d exists, but v1 webhook %d may still deliver too: %w", res.ID, id, err)
+	}
+	c.say("migrated webhook %d (v1) to %d (v2)", id, res.ID)
+	return res, nil
+}
+
+// Find returns the webhooks in ws that match.
+func Find(ws []Webhook, match func(*Webhook) bool) []Webhook {
+	var out []Webhook
+	for i := range ws {
+		if match(&ws[i]) {
+			out = append(out, ws[i])
+		}
+	}
+	return slices.Clip(out)
+}

@@ -1,0 +1,192 @@
+package pipedrive
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Webhook payload versions, as the webhooks API spells them.
+const (
+	V1 = "1.0"
+	V2 = "2.0"
+)
+
+// EventObjects are the objects a webhook can subscribe to: the webhooks API's own
+// list (its OpenAPI description's enum), and activityType, which only v1 delivers.
+var EventObjects = []string{"activity", "activityType", "deal", "lead", "note", "organization", "person", "pipeline", "product", "stage", "user", "*"}
+
+// EventActions are the actions a webhook can subscribe to, in the API's v2 spelling;
+// v1's added, updated, merged and deleted are accepted and sent as these.
+var EventActions = []string{"create", "change", "delete", "*"}
+
+// V1Only are the event objects only v1 webhooks deliver.
+var V1Only = []string{"activityType"}
+
+// Webhook is a registered webhook as the webhooks API lists it. Pipedrive also
+// returns the basic-auth password; it is deliberately not decoded, so that it can
+// never be printed.
+type Webhook struct {
+	ID               int64   `json:"id"`
+	CompanyID        int64   `json:"company_id,omitempty"`
+	OwnerID          int64   `json:"owner_id,omitempty"`
+	UserID           int64   `json:"user_id,omitempty"`
+	Name             string  `json:"name,omitempty"`
+	EventAction      string  `json:"event_action"`
+	EventObject      string  `json:"event_object"`
+	SubscriptionURL  string  `json:"subscription_url"`
+	Version          string  `json:"version"`
+	IsActive         Flag    `json:"is_active"`
+	AddTime          string  `json:"add_time,omitempty"`
+	Type             string  `json:"type,omitempty"`
+	HTTPAuthUser     *string `json:"http_auth_user"`
+	LastDeliveryTime *string `json:"last_delivery_time"`
+	LastHTTPStatus   *int    `json:"last_http_status"`
+	RemoveReason     *string `json:"remove_reason,omitempty"`
+	RemoveTime       *string `json:"remove_time,omitempty"`
+}
+
+// Active reports whether Pipedrive delivers to the webhook.
+func (w *Webhook) Active() bool { return bool(w.IsActive) }
+
+// HasBasicAuth reports whether Pipedrive sends credentials with every delivery.
+func (w *Webhook) HasBasicAuth() bool { return w.authUser() != "" }
+
+func (w *Webhook) authUser() string {
+	if w.HTTPAuthUser == nil {
+		return ""
+	}
+	return *w.HTTPAuthUser
+}
+
+// Problem says why Pipedrive would not deliver to w with the basic-auth user
+// authUser ("" for none) as a healthy webhook does, or "" when it would: it is
+// active, not removed, registered with that user, and its last delivery (if any)
+// succeeded.
+func (w *Webhook) Problem(authUser string) string {
+	switch {
+	case !w.Active():
+		return "inactive (Pipedrive stopped delivering to it: banned, or removed)"
+	case w.RemoveTime != nil && *w.RemoveTime != "" || w.RemoveReason != nil && *w.RemoveReason != "":
+		return "removed by Pipedrive"
+	case w.LastHTTPStatus != nil && (*w.LastHTTPStatus < 200 || *w.LastHTTPStatus > 299):
+		return "failing: its last delivery got HTTP " + strconv.Itoa(*w.LastHTTPStatus)
+	case w.authUser() != authUser && authUser == "":
+		return "registered with basic auth; this registration has none"
+	case w.authUser() != authUser:
+		return fmt.Sprintf("registered with basic-auth user %q, not %q", w.authUser(), authUser)
+	}
+	return ""
+}
+
+// Flag is the API's 0/1 boolean (true and false are accepted too).
+type Flag bool
+
+// UnmarshalJSON reads 0, 1, true, false, their string forms, or null (false).
+func (f *Flag) UnmarshalJSON(b []byte) error {
+	switch strings.Trim(string(b), `"`) {
+	case "1", "true":
+		*f = true
+	case "0", "false", "null", "":
+		*f = false
+	default:
+		return fmt.Errorf("want 0 or 1, got %.20s", b)
+	}
+	return nil
+}
+
+// MarshalJSON writes 0 or 1, as the API does.
+func (f Flag) MarshalJSON() ([]byte, error) {
+	if f {
+		return []byte("1"), nil
+	}
+	return []byte("0"), nil
+}
+
+// Subscription is what makes a webhook a stack's: the URL it delivers to (unique
+// per API Gateway API), the event it subscribes to and its payload version. Names
+// are for people; a stack renamed, or a webhook rotated by hand, is still found by
+// its subscription.
+type Subscription struct {
+	URL         string
+	EventAction string // v1 or v2 spelling
+	EventObject string
+	Version     string // V1 or V2; "" for V2
+}
+
+// Matches reports whether w delivers this subscription.
+func (s Subscription) Matches(w *Webhook) bool {
+	version := s.Version
+	if version == "" {
+		version = V2
+	}
+	return w.SubscriptionURL == s.URL && w.EventObject == s.EventObject &&
+		V2Action(w.EventAction) == V2Action(s.EventAction) && w.Version == version
+}
+
+// Validate checks s as the webhooks API will, so that a bad value is a clear error
+// before any request.
+func (s Subscription) Validate() error {
+	u, err := url.Parse(s.URL)
+	switch {
+	case s.URL == "":
+		return fmt.Errorf("no subscription URL")
+	case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
+		return fmt.Errorf("subscription URL %q is not an absolute http(s) URL", s.URL)
+	case u.User != nil:
+		return fmt.Errorf("the subscription URL must not carry credentials: Pipedrive sends them as basic auth")
+	case !slices.Contains(EventObjects, s.EventObject):
+		return fmt.Errorf("event object %q: want one of %s", s.EventObject, strings.Join(EventObjects, ", "))
+	case !slices.Contains(EventActions, V2Action(s.EventAction)):
+		return fmt.Errorf("event action %q: want one of %s", s.EventAction, strings.Join(EventActions, ", "))
+	case s.Version != "" && s.Version != V1 && s.Version != V2:
+		return fmt.Errorf("version %q: want %s or %s", s.Version, V1, V2)
+	case s.Version != V1 && slices.Contains(V1Only, s.EventObject):
+		return fmt.Errorf("event object %q is delivered by v1 webhooks only: use version %s", s.EventObject, V1)
+	}
+	return nil
+}
+
+func (s Subscription) String() string {
+	return fmt.Sprintf("%s.%s (v%s) to %s", V2Action(s.EventAction), s.EventObject, s.Version, s.URL)
+}
+
+// V2Action is the v2 spelling of a v1 event action (added → create, updated and
+// merged → change, deleted → delete); v2 actions and "*" pass through.
+func V2Action(action string) string {
+	switch action {
+	case "added":
+		return "create"
+	case "updated", "merged", "merge":
+		return "change"
+	case "deleted":
+		return "delete"
+	}
+	return action
+}
+
+// NewWebhook is what creating a webhook takes. Its String method hides the password.
+type NewWebhook struct {
+	SubscriptionURL  string `json:"subscription_url"`
+	EventAction      string `json:"event_action"`
+	EventObject      string `json:"event_object"`
+	Name             string `json:"name"`
+	Version          string `json:"version,omitempty"`
+	UserID           int64  `json:"user_id,omitempty"`
+	HTTPAuthUser     string `json:"http_auth_user,omitempty"`
+	HTTPAuthPassword string `json:"http_auth_password,omitempty"`
+}
+
+func (n NewWebhook) String() string {
+	pw := ""
+	if n.HTTPAuthPassword != "" {
+		pw = "[redacted]"
+	}
+	return fmt.Sprintf("{url:%s event:%s.%s version:%s name:%q user:%d auth_user:%q auth_password:%s}",
+		n.SubscriptionURL, n.EventAction, n.EventObject, n.Version, n.Name, n.UserID, n.HTTPAuthUser, pw)
+}
+
+// GoString hides the password from %#v.
+func (n NewWebhook) GoString() string { return n.String() }

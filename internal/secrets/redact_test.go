@@ -1,0 +1,42 @@
+package secrets
+
+import (
+	"encoding/base64"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+func TestRedactorHidesEverySpelling(t *testing.T) {
+	const token, password = "0123456789abcdef0123456789abcdef01234567", `pa ss/wo"rd+=&`
+	var r Redactor
+	r.Add(token)
+	r.AddCredentials(Credentials{User: "pipedrive", Password: password})
+	r.Add("ab") // too short to hide
+	for _, leak := range []string{
+		token,
+		password,
+		url.QueryEscape(password),
+		url.PathEscape(password),
+		`pa ss/wo\"rd+=&`,
+		base64.StdEncoding.EncodeToString([]byte(password)),
+		base64.StdEncoding.EncodeToString([]byte("pipedrive:" + password)),
+		base64.RawURLEncoding.EncodeToString([]byte(token)),
+	} {
+		text := fmt.Sprintf("error: <p>%s</p> ab", leak)
+		got := r.Redact(text)
+		if strings.Contains(got, leak) || !strings.Contains(got, Redacted) || !strings.HasSuffix(got, " ab") {
+			t.Errorf("Redact(%q) = %q", text, got)
+		}
+	}
+	var out strings.Builder
+	fmt.Fprintf(r.Writer(&out), "token=%s\n", token)
+	if out.String() != "token=[redacted]\n" {
+		t.Errorf("writer: %q", out.String())
+	}
+	var zero Redactor
+	if zero.Redact("x") != "x" {
+		t.Error("the zero Redactor changed text")
+	}
+}

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"encoding/base64"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive/pipedrivetest"
+)
+
+// TestEveryCommandSurvivesAMisbehavingPipedrive runs every command against each
+// fault a real Pipedrive (or something posing as it) can show, and checks after
+// each: no secret printed (the harness checks every run), the stack never holds two
+// webhooks, nothing reached another origin, and the exit status is 0 or 1 — never
+// a crash, a hang, or a usage error.
+func TestEveryCommandSurvivesAMisbehavingPipedrive(t *testing.T) {
+	var elsewhere atomic.Int32
+	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		elsewhere.Add(1)
+		http.Error(w, "gotcha", http.StatusTeapot)
+	}))
+	defer evil.Close()
+	faults := map[string]pipedrivetest.Fault{
+		"500":                {Status: 500},
+		"502 after landing":  {Status: 502, Apply: true},
+		"429 Retry-After":    {Status: 429, RetryAfter: "1"},
+		"slow":               {Delay: 2 * time.Second},
+		"truncated JSON":     {Status: 200, Body: `{"success":true,"data":[{"id":1,"subscription_url":"htt`},
+		"HTML page":          {Status: 503, Body: "<html><body><h1>Service Unavailable</h1></body></html>", ContentType: "text/html"},
+		"401":                {Status: 401, Body: `{"success":false,"error":"unauthorized access","errorCode":401}`},
+		"redirect elsewhere": {Status: 307, Location: evil.URL + "/v1/webhooks"},
+		"success false":      {Status: 200, Body: `{"success":false,"error":"temporarily unavailable"}`},
+		"echoes secrets":     {Status: 400, Echo: true},
+		"echoes as JSON":     {Status: 400, Body: `{"success":false,"error":"bad token ` + token + `"}`},
+	}
+	commands := map[string][]string{
+		"register":      {"register", "--url", hookURL, "--settle", "1s"},
+		"register -rot": {"register", "--url", hookURL, "--rotate", "--exclusive", "--settle", "1s"},
+		"list":          {"list"},
+		"delete --url":  {"delete", "--url", hookURL},
+		"delete --id":   {"delete", "--id", "1345147"},
+		"migrate":       {"migrate", "--id", "1345147", "--settle", "1s"},
+	}
+	for fname, fault := range faults {
+		for cname, args := range commands {
+			t.Run(fname+"/"+cname, func(t *testing.T) {
+				t.Parallel()
+				h := newHarness(t)
+				empty := ""
+				h.pd.Add(pipedrivetest.Webhook{ID: 1345147, SubscriptionURL: hookURL, EventAction: "*", EventObject: "deal", Version: "1.0", HTTPAuthUser: &empty})
+				for _, route := range []string{"GET /webhooks", "POST /webhooks", "DELETE /webhooks/{id}"} {
+					f := fault
+					if fname == "echoes as JSON" && route == "POST /webhooks" {
+						// What was posted, reflected: the webhook's password in every spelling.
+						f.Body = `{"success":false,"error":"rejected http_auth_password ` + authPass + ` (` +
+							url.QueryEscape(authPass) + `, ` + base64.StdEncoding.EncodeToString([]byte(authUser+":"+authPass)) + `)"}`
+					}
+					h.pd.Inject(route, f)
+				}
+				r := h.run(append(args, "--timeout", "500ms")...)
+				if r.err != nil && r.code != 1 {
+					t.Errorf("exit %d (%v), want 0 or 1", r.code, r.err)
+				}
+				if strings.Count(r.stderr, "pipedrive-webhook:") > 1 || r.err != nil && strings.Contains(r.err.Error(), "\n") {
+					t.Errorf("the error is not one line:\n%s", r.stderr)
+				}
+				stack := 0
+				for _, w := range h.pd.Webhooks() {
+					if w.SubscriptionURL == hookURL && w.Version == "2.0" {
+						stack++
+					}
+				}
+				if stack > 1 {
+					t.Errorf("%d webhooks deliver the stack's events twice", stack)
+				}
+				if strings.HasPrefix(cname, "register") && r.err == nil && stack != 1 {
+					t.Errorf("register succeeded with %d webhooks", stack)
+				}
+			})
+		}
+	}
+	t.Cleanup(func() {
+		if n := elsewhere.Load(); n > 0 {
+			t.Errorf("another origin received %d requests", n)
+		}
+	})
+}
+
+// Without a token or AWS credentials, the tool says what to do within 2 seconds,
+// even when instance metadata hangs.
+func TestNoTokenNoAWSFailsFast(t *testing.T) {
+	stalled := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(30 * time.Second):
+		}
+	}))
+	defer stalled.Close()
+	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+		"AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"} {
+		t.Setenv(k, "")
+		os.Unsetenv(k)
+	}
+	t.Setenv("AWS_CONFIG_FILE", os.DevNull)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
+	t.Setenv("AWS_REGION", "us-east-1")
+	t.Setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", stalled.URL)
+	for _, cmd := range [][]string{{"list"}, {"register", "--url", hookURL}} {
+		var stdout, stderr strings.Builder
+		begin := time.Now()
+		err := run(t.Context(), append([]string{"pipedrive-webhook"}, cmd...),
+			env{getenv: func(string) string { return "" }, stdout: &stdout, stderr: &stderr, newSSM: loadSSM})
+		code := exitCode(err, &stderr)
+		took := time.Since(begin)
+		msg := strings.TrimSpace(stderr.String())
+		if code != 1 || took > 2500*time.Millisecond || strings.Contains(msg, "\n") ||
+			!strings.Contains(msg, "PIPEDRIVE_API_TOKEN") || !strings.Contains(msg, "--token-parameter") {
+			t.Errorf("%v: exit %d after %s, said %q; want one line naming PIPEDRIVE_API_TOKEN and --token-parameter within 2 s", cmd, code, took, msg)
+		}
+	}
+}
+
+// A stalled SSM costs a bounded wait, never a hung apply.
+func TestStalledSSMIsBounded(t *testing.T) {
+	h := newHarness(t)
+	delete(h.env, "PIPEDRIVE_API_TOKEN")
+	h.ssm.Stall(time.Minute)
+	begin := time.Now()
+	r := h.fails("no answer within 200ms", "register", "--url", hookURL, "--timeout", "200ms")
+	if took := time.Since(begin); took > 10*time.Second {
+		t.Errorf("took %s", took)
+	}
+	if strings.Count(r.stderr, "attempt again in") != 2 {
+		t.Errorf("retries not shown:\n%s", r.stderr)
+	}
+}

@@ -1,0 +1,193 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets"
+)
+
+// DefaultTokenParameter is where the seed keeps the Pipedrive API token.
+const DefaultTokenParameter = "/dissertation-editor/pipedrive/api-token"
+
+// credentialsDeadline bounds the look for AWS credentials: without any, the SDK
+// would otherwise spend 10 s or more on instance-metadata retries.
+const credentialsDeadline = 1500 * time.Millisecond
+
+// loadSSM configures SSM the AWS SDK's standard way (profiles, SSO, roles,
+// endpoints), and fails fast when it finds no credentials.
+func loadSSM(ctx context.Context, region string) (secrets.GetParameterAPI, error) {
+	var opts []func(*config.LoadOptions) error
+	if region != "" {
+		opts = append(opts, config.WithRegion(region))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("load the AWS configuration: %w", err)
+	}
+	cctx, cancel := context.WithTimeout(ctx, credentialsDeadline)
+	defer cancel()
+	if _, err := cfg.Credentials.Retrieve(cctx); err != nil {
+		return nil, errNoAWSCredentials
+	}
+	return ssm.NewFromConfig(cfg), nil
+}
+
+var errNoAWSCredentials = errors.New("no AWS credentials found")
+
+// common holds the flags every command has.
+type common struct {
+	output         string
+	tokenParameter string
+	region         string
+	timeout        time.Duration
+}
+
+func (c *common) register(fs *flag.FlagSet, e env) {
+	fs.StringVar(&c.output, "output", "text", "output format: text or json")
+	fs.StringVar(&c.tokenParameter, "token-parameter", DefaultTokenParameter,
+		"SSM SecureString `name` holding the Pipedrive API token, read when PIPEDRIVE_API_TOKEN is not set")
+	fs.StringVar(&c.region, "region", cmp.Or(e.getenv("AWS_REGION"), e.getenv("AWS_DEFAULT_REGION")),
+		"AWS `region` of the SSM parameters (default $AWS_REGION)")
+	fs.DurationVar(&c.timeout, "timeout", 15*time.Second, "timeout of each request to Pipedrive (and of each SSM read, at most 5s)")
+	fs.SetOutput(e.stderr)
+}
+
+func parse(fs *flag.FlagSet, args []string, c *common) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err}
+	}
+	switch {
+	case fs.NArg() > 0:
+		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+	case c.output != "text" && c.output != "json":
+		return usageError{fmt.Errorf("--output %q: want text or json", c.output)}
+	case c.timeout <= 0:
+		return usageError{fmt.Errorf("--timeout %s: want a positive duration such as 15s", c.timeout)}
+	}
+	return nil
+}
+
+// session is a parsed command's connection to Pipedrive and SSM.
+type session struct {
+	env
+	common
+	redact *secrets.Redactor
+	api    *pipedrive.Client
+	// ssm is set up on first use: a command with PIPEDRIVE_API_TOKEN and no auth
+	// parameter never touches AWS.
+	ssm secrets.GetParameterAPI
+}
+
+func connect(ctx context.Context, e env, c common, redact *secrets.Redactor) (*session, error) {
+	s := &session{env: e, common: c, redact: redact}
+	s.ssm = secrets.Lazy(func(ctx context.Context) (secrets.GetParameterAPI, error) { return e.newSSM(ctx, c.region) })
+	token := e.getenv("PIPEDRIVE_API_TOKEN")
+	if token == "" {
+		if c.tokenParameter == "" {
+			return nil, errors.New("no Pipedrive API token: set PIPEDRIVE_API_TOKEN, or name its SSM parameter with --token-parameter")
+		}
+		v, err := s.parameter(c.tokenParameter).Value(ctx)
+		if errors.Is(err, errNoAWSCredentials) {
+			return nil, fmt.Errorf("no Pipedrive API token: set PIPEDRIVE_API_TOKEN, or give AWS credentials (AWS_PROFILE, …) to read SSM parameter %s (--token-parameter)", c.tokenParameter)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("no PIPEDRIVE_API_TOKEN, and the --token-parameter cannot be read: %w", err)
+		}
+		token = v
+	}
+	api, err := pipedrive.NewClient(pipedrive.Config{
+		BaseURL: e.getenv("PIPEDRIVE_API_URL"), Token: token, Timeout: c.timeout,
+		Progress: func(line string) { s.say("%s", line) }, Redactor: redact,
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.api = api
+	return s, nil
+}
+
+// parameter is an SSM parameter read with a deadline and retries, so that a stalled
+// SSM never hangs a Terraform apply.
+func (s *session) parameter(name string) *secrets.Parameter {
+	return &secrets.Parameter{Client: s.ssm, Name: name, Timeout: min(s.timeout, 5*time.Second), Attempts: 3,
+		OnRetry: func(err error, wait time.Duration) {
+			s.say("%s; attempt again in %s", oneLine(err), wait)
+		}}
+}
+
+func (s *session) say(format string, args ...any) {
+	fmt.Fprintf(s.stderr, format+"\n", args...)
+}
+
+func (s *session) printJSON(v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(s.stdout, "%s\n", b)
+	return err
+}
+
+// authFlags are how register and migrate learn the basic-auth credentials.
+type authFlags struct {
+	parameter string
+	noAuth    bool
+}
+
+func (a *authFlags) register(fs *flag.FlagSet, e env) {
+	fs.StringVar(&a.parameter, "auth-parameter", e.getenv("WEBHOOK_AUTH_PARAMETER"),
+		"SSM SecureString `name` holding the basic-auth \"user:password\" (default $WEBHOOK_AUTH_PARAMETER; else WEBHOOK_AUTH_USER and WEBHOOK_AUTH_PASSWORD)")
+	fs.BoolVar(&a.noAuth, "no-auth", false,
+		"register without basic auth: anyone who learns the URL can then post events that look like Pipedrive's; the receiver must run without auth too")
+}
+
+// credentials reads the credentials Pipedrive is to send, from the same places the
+// receiver reads them, and adds them to the redactor.
+func (s *session) credentials(ctx context.Context, a authFlags) (secrets.Credentials, error) {
+	if a.noAuth {
+		return secrets.Credentials{}, nil
+	}
+	var c secrets.Credentials
+	var err error
+	if a.parameter != "" {
+		c, err = (&secrets.ParameterCredentials{Parameter: s.parameter(a.parameter)}).Credentials(ctx)
+		if errors.Is(err, errNoAWSCredentials) {
+			err = fmt.Errorf("no AWS credentials (AWS_PROFILE, …) to read --auth-parameter %s with", a.parameter)
+		}
+	} else {
+		c = secrets.Credentials{User: s.getenv("WEBHOOK_AUTH_USER"), Password: s.getenv("WEBHOOK_AUTH_PASSWORD")}
+		switch {
+		case c.User == "" && c.Password == "":
+			return c, errors.New("no basic-auth credentials: give --auth-parameter (or WEBHOOK_AUTH_PARAMETER), set WEBHOOK_AUTH_USER and WEBHOOK_AUTH_PASSWORD, or say --no-auth")
+		case c.User == "" || c.Password == "" || strings.ContainsRune(c.User, ':'):
+			err = errors.New("set both WEBHOOK_AUTH_USER (no colon) and WEBHOOK_AUTH_PASSWORD, or neither")
+		}
+	}
+	s.redact.AddCredentials(c)
+	return c, err
+}
+
+// oneLine keeps the first line of an error, for a progress line.
+func oneLine(err error) string {
+	msg := err.Error()
+	for i, r := range msg {
+		if r == '\n' {
+			return msg[:i]
+		}
+	}
+	return msg
+}
