@@ -30,7 +30,12 @@ output "role_arn" {
 
 output "api_token_parameter_name" {
   description = "SSM parameter of the Pipedrive API token."
-  value       = module.receiver.api_token_parameter_name
+  value       = local.token_parameter_name
+}
+
+output "region" {
+  description = "The stack's region (make targets pass it to the registration tool)."
+  value       = module.receiver.region
 }
 
 output "webhook_auth_parameter_name" {

@@ -39,15 +39,26 @@ variable "manage_api_token_parameter" {
 }
 
 variable "pipedrive_api_token" {
-  description = "The Pipedrive API token, written only to SSM. Set it as TF_VAR_pipedrive_api_token."
+  description = "The Pipedrive API token, written only to SSM (never to state or plan). Set it as TF_VAR_pipedrive_api_token for the first apply and with a new pipedrive_api_token_version; other plans do without."
   type        = string
   default     = null
   sensitive   = true
   ephemeral   = true
 }
 
+variable "pipedrive_api_token_version" {
+  description = "Bump, with TF_VAR_pipedrive_api_token set, to write a new token to the parameter."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.pipedrive_api_token_version >= 1 && floor(var.pipedrive_api_token_version) == var.pipedrive_api_token_version
+    error_message = "The version must be a whole number >= 1."
+  }
+}
+
 variable "api_token_parameter_name" {
-  description = "SSM parameter of the Pipedrive API token; null for /<stack name>/api-token (a sandbox keeps its own)."
+  description = "SSM parameter of the Pipedrive API token; null for /<stack name>/api-token (a sandbox keeps its own). With manage_api_token_parameter = false, an existing one such as the seed's /dissertation-editor/pipedrive/api-token."
   type        = string
   default     = null
 }
@@ -82,8 +93,8 @@ variable "alarm_actions" {
   default     = []
 }
 
-variable "registration_tool_dir" {
-  description = "Repository root to run the registration tool from; null for this repository (Terratest runs a copy of terraform/ elsewhere)."
+variable "registration_tool_command" {
+  description = "How to run the registration tool; null for this repository's scripts/pipedrive-webhook/run (Terratest, which runs a copy of terraform/ elsewhere, passes a built binary)."
   type        = string
   default     = null
 }

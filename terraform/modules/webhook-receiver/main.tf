@@ -18,8 +18,11 @@ resource "aws_cloudwatch_log_group" "function" {
   tags              = local.tags
 }
 
+# Under /aws/vendedlogs/: API Gateway then delivers access logs without adding the
+# group to the account's CloudWatch Logs resource policy, which is limited to 5,120
+# characters and never pruned (it would fill up after a few dozen stacks).
 resource "aws_cloudwatch_log_group" "access" {
-  name              = "/aws/apigateway/${var.name}"
+  name              = "/aws/vendedlogs/apigateway/${var.name}"
   retention_in_days = var.log_retention_in_days
   kms_key_id        = var.kms_key_arn
   tags              = local.tags
@@ -28,25 +31,6 @@ resource "aws_cloudwatch_log_group" "access" {
 ################################################################################
 # Secrets: values go to SSM through write-only arguments, never to state or plan
 ################################################################################
-
-resource "aws_ssm_parameter" "api_token" {
-  count = var.manage_api_token_parameter ? 1 : 0
-
-  name             = var.api_token_parameter_name
-  description      = "Pipedrive API token, read by the webhook registration tool."
-  type             = "SecureString"
-  key_id           = var.kms_key_arn
-  value_wo         = var.pipedrive_api_token
-  value_wo_version = var.pipedrive_api_token_version
-  tags             = local.tags
-
-  lifecycle {
-    precondition {
-      condition     = var.pipedrive_api_token != null
-      error_message = "Set TF_VAR_pipedrive_api_token (it is written to SSM only), or set manage_api_token_parameter = false if the parameter already exists."
-    }
-  }
-}
 
 resource "aws_ssm_parameter" "webhook_auth" {
   name             = local.webhook_auth_parameter_name
@@ -139,7 +123,9 @@ resource "aws_lambda_function" "this" {
   architectures    = ["arm64"]
   handler          = "bootstrap"
   filename         = var.lambda_zip_path
-  source_code_hash = filebase64sha256(var.lambda_zip_path)
+  # Guarded, because Terraform evaluates it on destroy too: a fresh clone without
+  # build output must still be able to destroy. The precondition below stops a plan.
+  source_code_hash = fileexists(var.lambda_zip_path) ? filebase64sha256(var.lambda_zip_path) : null
   memory_size      = var.memory_size
   timeout          = var.timeout
 
@@ -149,6 +135,7 @@ resource "aws_lambda_function" "this" {
     variables = {
       WEBHOOK_AUTH_PARAMETER = aws_ssm_parameter.webhook_auth.name
       WEBHOOK_AUTH_TTL       = var.webhook_auth_cache_ttl
+      WEBHOOK_AUTH_GRACE     = var.webhook_auth_grace
       LOG_LEVEL              = var.log_level
     }
   }
@@ -163,6 +150,13 @@ resource "aws_lambda_function" "this" {
   tags = local.tags
 
   depends_on = [aws_iam_role_policy.function]
+
+  lifecycle {
+    precondition {
+      condition     = fileexists(var.lambda_zip_path)
+      error_message = "The deployment zip ${var.lambda_zip_path} does not exist: run make build (make plan and make apply do)."
+    }
+  }
 }
 
 ################################################################################

@@ -1,6 +1,7 @@
 output "webhook_url" {
-  description = "The URL to register with Pipedrive: the API's endpoint plus /webhooks/pipedrive."
+  description = "The URL to register with Pipedrive: the API's endpoint plus /webhooks/pipedrive. Known once the route answers: whatever uses it is created after, and destroyed before, the stage, the route and the function's permission."
   value       = "${aws_apigatewayv2_api.this.api_endpoint}${local.webhook_path}"
+  depends_on  = [aws_apigatewayv2_stage.default, aws_apigatewayv2_route.webhook, aws_lambda_permission.api]
 }
 
 output "api_id" {
@@ -38,11 +39,6 @@ output "access_log_group_name" {
   value       = aws_cloudwatch_log_group.access.name
 }
 
-output "api_token_parameter_name" {
-  description = "SSM parameter holding the Pipedrive API token."
-  value       = var.api_token_parameter_name
-}
-
 output "webhook_auth_parameter_name" {
   description = "SSM parameter holding the webhook's basic-auth credentials (user:password)."
   value       = aws_ssm_parameter.webhook_auth.name
@@ -56,4 +52,9 @@ output "webhook_auth_parameter_arn" {
 output "webhook_auth_version" {
   description = "Version of the basic-auth credentials; the registration module re-registers when it changes."
   value       = aws_ssm_parameter.webhook_auth.value_wo_version
+}
+
+output "region" {
+  description = "The region the stack is in, for tools that read its parameters."
+  value       = data.aws_region.current.region
 }

@@ -106,42 +106,6 @@ variable "throttling_burst_limit" {
   }
 }
 
-variable "api_token_parameter_name" {
-  description = "SSM SecureString that holds the Pipedrive API token (read by the registration tool, not by the function)."
-  type        = string
-  default     = "/dissertation-editor/pipedrive/api-token"
-
-  validation {
-    condition     = can(regex("^/[A-Za-z0-9_.\\-/]+$", var.api_token_parameter_name))
-    error_message = "The parameter name must be a path such as /team/pipedrive/api-token."
-  }
-}
-
-variable "manage_api_token_parameter" {
-  description = "Create the API token parameter here (its value from the ephemeral variable pipedrive_api_token). False when it already exists, as the seed's does."
-  type        = bool
-  default     = true
-}
-
-variable "pipedrive_api_token" {
-  description = "The Pipedrive API token, written to its SSM parameter only (never to state or plan). Required when manage_api_token_parameter is true; set it as TF_VAR_pipedrive_api_token."
-  type        = string
-  default     = null
-  sensitive   = true
-  ephemeral   = true
-}
-
-variable "pipedrive_api_token_version" {
-  description = "Bump to write a new pipedrive_api_token to the parameter (write-only values are written on create and when this changes)."
-  type        = number
-  default     = 1
-
-  validation {
-    condition     = var.pipedrive_api_token_version >= 1 && floor(var.pipedrive_api_token_version) == var.pipedrive_api_token_version
-    error_message = "The version must be a whole number >= 1."
-  }
-}
-
 variable "webhook_auth_parameter_name" {
   description = "SSM SecureString for the webhook's basic-auth credentials (\"user:password\"); null for /<name>/webhook-auth."
   type        = string
@@ -183,6 +147,17 @@ variable "webhook_auth_cache_ttl" {
   validation {
     condition     = can(regex("^[0-9]+(ms|s|m|h)$", var.webhook_auth_cache_ttl))
     error_message = "Use a duration such as 30s or 5m."
+  }
+}
+
+variable "webhook_auth_grace" {
+  description = "How long the function still accepts the previous password after a rotation (a Go duration): the old webhook keeps delivering with it until the new one replaces it, and Pipedrive retries for about three minutes."
+  type        = string
+  default     = "15m"
+
+  validation {
+    condition     = can(regex("^[0-9]+(ms|s|m|h)$", var.webhook_auth_grace))
+    error_message = "Use a duration such as 15m."
   }
 }
 

@@ -4,8 +4,8 @@ output "registered" {
 }
 
 output "webhook_name" {
-  description = "Name of the webhook in Pipedrive, auth version included."
-  value       = local.registration.name
+  description = "Name of the webhook in Pipedrive."
+  value       = var.name
 }
 
 output "subscription" {
@@ -19,6 +19,6 @@ output "subscription" {
 }
 
 output "registration" {
-  description = "What the registration tool is given (URL, event, version, name, parameter names, command); null when disabled. Nothing in it is secret."
+  description = "What the registration tool is given (URL, event, version, name, parameter names, region, command); null when disabled. Nothing in it is secret."
   value       = one(terraform_data.webhook[*].input)
 }

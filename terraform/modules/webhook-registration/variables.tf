@@ -5,7 +5,7 @@ variable "enabled" {
 }
 
 variable "webhook_url" {
-  description = "Where Pipedrive delivers: the receiver's webhook URL."
+  description = "Where Pipedrive delivers: the receiver's webhook URL. What makes a webhook this stack's."
   type        = string
 
   validation {
@@ -15,7 +15,7 @@ variable "webhook_url" {
 }
 
 variable "name" {
-  description = "Name of the webhook in Pipedrive; the auth version is appended, so that new credentials make a new webhook."
+  description = "Name of the webhook in Pipedrive, for people: webhooks are matched by URL, event and version."
   type        = string
   default     = "pipedrive-webhooks"
 
@@ -37,13 +37,13 @@ variable "event_action" {
 }
 
 variable "event_object" {
-  description = "Event object to subscribe to: deal, person, lead, … or *."
+  description = "Event object to subscribe to: one of the webhooks API's objects (activity, deal, lead, note, organization, person, pipeline, product, stage, user, *), or activityType with webhook_version 1.0."
   type        = string
   default     = "deal"
 
   validation {
-    condition     = contains(["activity", "deal", "lead", "note", "organization", "person", "pipeline", "product", "stage", "user", "*"], var.event_object)
-    error_message = "The event object must be one of activity, deal, lead, note, organization, person, pipeline, product, stage, user or *."
+    condition     = contains(["activity", "activityType", "deal", "lead", "note", "organization", "person", "pipeline", "product", "stage", "user", "*"], var.event_object)
+    error_message = "The event object must be one of activity, activityType, deal, lead, note, organization, person, pipeline, product, stage, user or *."
   }
 }
 
@@ -64,7 +64,7 @@ variable "auth_parameter_name" {
 
   validation {
     condition     = can(regex("^/[A-Za-z0-9_.\\-/]+$", var.auth_parameter_name))
-    error_message = "The parameter name must be a path such as /pipedrive-webhooks/sandbox/webhook-auth."
+    error_message = "The parameter name must be a path such as /pipedrive-webhooks-sandbox/webhook-auth."
   }
 }
 
@@ -75,13 +75,22 @@ variable "auth_version" {
 }
 
 variable "token_parameter_name" {
-  description = "SSM parameter holding the Pipedrive API token, read by the tool when PIPEDRIVE_API_TOKEN is not set."
+  description = "SSM parameter holding the Pipedrive API token, read by the tool when PIPEDRIVE_API_TOKEN is not set. Pass the parameter resource's name (not a literal), so that destroy deletes the webhook before the parameter."
   type        = string
-  default     = "/dissertation-editor/pipedrive/api-token"
 
   validation {
     condition     = can(regex("^/[A-Za-z0-9_.\\-/]+$", var.token_parameter_name))
     error_message = "The parameter name must be a path such as /team/pipedrive/api-token."
+  }
+}
+
+variable "aws_region" {
+  description = "Region of the SSM parameters: the stack's, passed to the tool explicitly rather than taken from the operator's shell."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.aws_region))
+    error_message = "The region must look like us-east-1."
   }
 }
 
@@ -92,13 +101,7 @@ variable "pipedrive_api_url" {
 }
 
 variable "tool_command" {
-  description = "How to run the registration tool. The default builds it from this repository with Go; an installed binary works too."
-  type        = string
-  default     = "go run ./scripts/pipedrive-webhook"
-}
-
-variable "tool_dir" {
-  description = "Working directory for tool_command; null for the repository root."
+  description = "How to run the registration tool; null for the repository's scripts/pipedrive-webhook/run (the binary make build leaves in dist/, else go run), by a path relative to the root module."
   type        = string
   default     = null
 }

@@ -67,11 +67,57 @@ run "registration" {
     error_message = "The webhook is v2 for every deal event, as the seed's."
   }
   assert {
-    condition     = output.webhook_name == "pipedrive-webhooks-sandbox-t1a2b3 (auth v1)"
-    error_message = "The webhook's name carries the credentials' version."
+    condition     = output.webhook_name == "pipedrive-webhooks-sandbox-t1a2b3" && module.registration.registration.auth_version == 1
+    error_message = "The webhook is named after the stack; a new credentials version registers it anew."
+  }
+  assert {
+    condition     = module.registration.registration.region == "us-east-1"
+    error_message = "The tool reads SSM in the stack's region, not the operator's shell's."
+  }
+  assert {
+    condition     = module.registration.registration.token_parameter == "/pipedrive-webhooks-sandbox-t1a2b3/api-token"
+    error_message = "The tool reads the stack's own token parameter."
+  }
+  assert {
+    condition     = !startswith(module.registration.registration.command, "/") && endswith(module.registration.registration.command, "scripts/pipedrive-webhook/run")
+    error_message = "The tool's path is relative, so that destroy works from another clone with shared state."
   }
   assert {
     condition     = !strcontains(jsonencode(module.registration.registration), "not-a-real-token")
     error_message = "No secret may reach the registration's inputs."
+  }
+}
+
+run "plan_without_the_token" {
+  command = plan
+
+  expect_failures = [check.api_token_given_when_needed]
+
+  variables {
+    pipedrive_api_token = null
+  }
+
+  assert {
+    condition     = aws_ssm_parameter.api_token[0].value_wo_version == 1 && aws_ssm_parameter.api_token[0].value_wo == null
+    error_message = "A plan without TF_VAR_pipedrive_api_token keeps the token parameter as it is."
+  }
+}
+
+run "existing_token_parameter" {
+  command = plan
+
+  variables {
+    manage_api_token_parameter = false
+    api_token_parameter_name   = "/dissertation-editor/pipedrive/api-token"
+    pipedrive_api_token        = null
+  }
+
+  assert {
+    condition     = length(aws_ssm_parameter.api_token) == 0
+    error_message = "An existing token parameter is not managed."
+  }
+  assert {
+    condition     = module.registration.registration.token_parameter == "/dissertation-editor/pipedrive/api-token"
+    error_message = "The registration reads the existing parameter."
   }
 }

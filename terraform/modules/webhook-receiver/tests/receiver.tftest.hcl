@@ -21,7 +21,7 @@ override_resource {
 
 override_resource {
   target = aws_cloudwatch_log_group.access
-  values = { arn = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/apigateway/pdw-test" }
+  values = { arn = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/vendedlogs/apigateway/pdw-test" }
 }
 
 override_resource {
@@ -43,9 +43,8 @@ override_resource {
 }
 
 variables {
-  name                = "pdw-test"
-  lambda_zip_path     = "../../../dist/receiver.zip"
-  pipedrive_api_token = "not-a-real-token"
+  name            = "pdw-test"
+  lambda_zip_path = "../../../dist/receiver.zip"
 }
 
 run "function" {
@@ -176,49 +175,44 @@ run "secrets_are_write_only" {
   command = apply
 
   assert {
-    condition     = aws_ssm_parameter.webhook_auth.type == "SecureString" && aws_ssm_parameter.api_token[0].type == "SecureString"
-    error_message = "Both parameters must be SecureStrings."
+    condition     = aws_ssm_parameter.webhook_auth.type == "SecureString"
+    error_message = "The credentials must be a SecureString."
   }
   assert {
-    condition     = aws_ssm_parameter.webhook_auth.value_wo == null && aws_ssm_parameter.api_token[0].value_wo == null
-    error_message = "Write-only values must not be kept in state."
+    condition     = aws_ssm_parameter.webhook_auth.value_wo == null
+    error_message = "The password must be write-only: never in state."
   }
   assert {
-    condition     = aws_ssm_parameter.webhook_auth.value_wo_version == 1 && aws_ssm_parameter.api_token[0].value_wo_version == 1
-    error_message = "The values are versioned, so that a bump writes new ones."
+    condition     = aws_ssm_parameter.webhook_auth.value_wo_version == 1
+    error_message = "The password is written when its version changes."
   }
   assert {
-    condition     = aws_ssm_parameter.api_token[0].name == "/dissertation-editor/pipedrive/api-token"
-    error_message = "The token lives where the seed kept it."
+    condition     = output.webhook_auth_parameter_name == "/pdw-test/webhook-auth"
+    error_message = "The credentials parameter is named after the stack."
   }
   assert {
-    condition     = output.webhook_auth_parameter_name == "/pdw-test/webhook-auth" && output.api_token_parameter_name == "/dissertation-editor/pipedrive/api-token"
-    error_message = "The outputs must name the parameters."
+    condition     = aws_lambda_function.this.environment[0].variables["WEBHOOK_AUTH_GRACE"] == "15m"
+    error_message = "A rotated-out password must stay valid long enough for Pipedrive to switch webhooks."
   }
 }
 
-run "existing_token_parameter" {
+run "access_logs_are_vended" {
   command = plan
 
-  variables {
-    manage_api_token_parameter = false
-    pipedrive_api_token        = null
-  }
-
   assert {
-    condition     = length(aws_ssm_parameter.api_token) == 0
-    error_message = "An existing token parameter must be left alone."
+    condition     = startswith(aws_cloudwatch_log_group.access.name, "/aws/vendedlogs/")
+    error_message = "The access log group must be a vended-logs group, or every stack adds itself to the account's 5,120-character Logs resource policy."
   }
 }
 
-run "token_required_when_managed" {
+run "plan_needs_the_zip" {
   command = plan
 
   variables {
-    pipedrive_api_token = null
+    lambda_zip_path = "no-such-build/receiver.zip"
   }
 
-  expect_failures = [aws_ssm_parameter.api_token]
+  expect_failures = [aws_lambda_function.this]
 }
 
 run "rejects_a_timeout_pipedrive_would_not_wait_for" {
