@@ -75,40 +75,58 @@ docs: ## Regenerate the terraform-docs tables in the module READMEs
 actionlint: ## Check the GitHub Actions workflows
 	$(call tool,actionlint) -color=false
 
+# aws-preflight: AWS credentials found the way the AWS SDK (and so Terraform's
+# provider) finds them, a profile in ~/.aws included; checked before any build.
+preflight = $(GO) run ./scripts/aws-preflight
+# $(call output,NAME): output NAME of ENV's root, or "deploy first".
+output = $$(TF="$(TF)" scripts/stack-output.sh $(TF_DIR) $(1))
+# The registration tool as Terraform runs it: the built binary, else go run.
+tool_run = scripts/pipedrive-webhook/run
+
 .PHONY: plan
-plan: build ## terraform plan of ENV (sandbox); secrets come from TF_VAR_pipedrive_api_token
+plan: ## terraform plan of ENV (sandbox); TF_VAR_pipedrive_api_token only for the first apply
+	@$(preflight)
+	@$(MAKE) build
 	$(TF) -chdir=$(TF_DIR) init -input=false
 	$(TF) -chdir=$(TF_DIR) plan -input=false
 
 .PHONY: apply
-apply: build ## terraform apply of ENV: deploys the receiver and registers the webhook
+apply: ## terraform apply of ENV: deploys the receiver and registers the webhook
+	@$(preflight)
+	@$(MAKE) build
 	$(TF) -chdir=$(TF_DIR) init -input=false
 	$(TF) -chdir=$(TF_DIR) apply -input=false
 
 .PHONY: destroy
-destroy: ## terraform destroy of ENV: deletes the webhook at Pipedrive, then the stack
+destroy: ## terraform destroy of ENV: deletes the webhook at Pipedrive, then the stack (no build needed)
+	@$(preflight)
+	$(TF) -chdir=$(TF_DIR) init -input=false
 	$(TF) -chdir=$(TF_DIR) destroy -input=false
 
 .PHONY: logs
-logs: ## Tail the function's log group (needs the AWS CLI)
-	aws logs tail "$$($(TF) -chdir=$(TF_DIR) output -raw log_group_name)" --follow --format short
+logs: ## Tail the function's log group (needs the AWS CLI v2)
+	@aws --version 2>/dev/null | grep -q '^aws-cli/2' || { echo "make logs needs the AWS CLI v2 (aws logs tail): https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html" >&2; exit 1; }
+	@group=$(call output,log_group_name) && region=$(call output,region) && \
+		aws logs tail "$$group" --region "$$region" --follow --format short
 
 .PHONY: webhooks
-webhooks: ## List the company's webhooks at Pipedrive
-	$(GO) run ./scripts/pipedrive-webhook list
+webhooks: ## List the company's webhooks at Pipedrive (token: PIPEDRIVE_API_TOKEN or ENV's parameter)
+	@param=$(call output,api_token_parameter_name) && region=$(call output,region) && \
+		$(tool_run) list --token-parameter "$$param" --region "$$region"
 
 .PHONY: register
-register: ## Register ENV's webhook URL with Pipedrive by hand (Terraform does it on apply)
-	$(GO) run ./scripts/pipedrive-webhook register --url "$$($(TF) -chdir=$(TF_DIR) output -raw webhook_url)" \
-		--auth-parameter "$$($(TF) -chdir=$(TF_DIR) output -raw webhook_auth_parameter_name)"
+register: ## Register ENV's webhook with Pipedrive by hand (Terraform does it on apply)
+	@url=$(call output,webhook_url) && auth=$(call output,webhook_auth_parameter_name) && \
+		param=$(call output,api_token_parameter_name) && region=$(call output,region) && \
+		$(tool_run) register --url "$$url" --auth-parameter "$$auth" --token-parameter "$$param" --region "$$region"
 
 .PHONY: e2e
-e2e: build ## Terratest against a real sandbox AWS account (test/README.md); tag e2e
-	@if [ -z "$${AWS_PROFILE:-}$${AWS_ACCESS_KEY_ID:-}$${AWS_WEB_IDENTITY_TOKEN_FILE:-}$${AWS_CONTAINER_CREDENTIALS_FULL_URI:-}$${AWS_CONTAINER_CREDENTIALS_RELATIVE_URI:-}" ]; then \
-		echo "make e2e: no AWS credentials. Set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY) for the sandbox account; see test/README.md." >&2; exit 2; fi
+e2e: ## Terratest against a real sandbox AWS account (test/README.md); tag e2e
+	@$(preflight)
+	@$(MAKE) build
 	TF_VAR_pipedrive_api_token="$${TF_VAR_pipedrive_api_token:-$${PIPEDRIVE_API_TOKEN:-}}" \
 	TERRAFORM_BINARY="$${TERRAFORM_BINARY:-$$(command -v terraform || $(GO) tool -n -modfile=tools/tofu/go.mod tofu)}" \
-		$(GO) test -tags e2e -run '^TestSandbox$$' -count=1 -timeout 60m -v ./test/
+		$(GO) test -tags e2e -run '^TestSandbox$$' -count=1 -timeout 40m -v ./test/
 
 .PHONY: bench
 bench: ## Figures against same-run baselines, with budgets (README: Performance)

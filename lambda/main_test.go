@@ -217,3 +217,55 @@ func basicToken(user, password string) string {
 	r.SetBasicAuth(user, password)
 	return strings.TrimPrefix(r.Header.Get("Authorization"), "Basic ")
 }
+
+// A password rotation loses no delivery, end to end: the receiver runs as it does
+// in Lambda (credentials from an SSM parameter, cached for 5 minutes), the
+// parameter is rotated, and deliveries carrying the old password (the old
+// webhook, Pipedrive's retries) and the new one (the new webhook) keep arriving.
+// Every one is answered 200; a wrong password still gets 401.
+func TestRotationLosesNoDelivery(t *testing.T) {
+	const param = "/pdw-test/webhook-auth"
+	ssm := ssmtest.NewServer(map[string]string{param: testUser + ":old-password-1"})
+	defer ssm.Close()
+	env := ssm.Env()
+	env["WEBHOOK_AUTH_PARAMETER"] = param
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out := &logtest.Buffer{}
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"receiver", "-addr", "127.0.0.1:0"}, envFunc(env), out) }()
+	var listening struct{ Addr string }
+	_ = json.Unmarshal([]byte(out.WaitFor(t, `"msg":"listening"`)), &listening)
+	deal, _ := pipedrivetest.GetFixture("v2/deal-change")
+	deliver := func(password string) int {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, "http://"+listening.Addr+"/webhooks/pipedrive", bytes.NewReader(deal.Body))
+		req.SetBasicAuth(testUser, password)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := deliver("old-password-1"); got != http.StatusOK {
+		t.Fatalf("before the rotation: %d", got)
+	}
+	ssm.Set(param, testUser+":new-password-2") // the apply writes the new password,
+	time.Sleep(1100 * time.Millisecond)        // then registers the new webhook
+	for i := range 20 {
+		for _, pw := range []string{"new-password-2", "old-password-1"} {
+			if got := deliver(pw); got != http.StatusOK {
+				t.Fatalf("delivery %d with the %s password: %d, want 200", i, pw, got)
+			}
+		}
+	}
+	if got := deliver("guessed"); got != http.StatusUnauthorized {
+		t.Errorf("a wrong password: %d, want 401", got)
+	}
+	if strings.Contains(out.String(), "password-") {
+		t.Error("a password reached the log")
+	}
+	cancel()
+	<-done
+}

@@ -20,7 +20,7 @@ const (
 )
 
 // TestRegistrationModule runs terraform/modules/webhook-registration for real with
-// OpenTofu against a local Pipedrive (validated against its OpenAPI description) and
+// OpenTofu, and with Terraform where it is installed, against a local Pipedrive (validated against its OpenAPI description) and
 // a local SSM: apply registers, a second apply changes nothing, a new URL replaces
 // the old URL's webhook, new credentials register anew before the old webhook goes,
 // a rename and a rotation by hand leave nothing behind, destroy deletes.
@@ -29,9 +29,21 @@ func TestRegistrationModule(t *testing.T) {
 		t.Skip("builds OpenTofu and the registration tool, then runs tofu apply")
 	}
 	root := repo.Root()
-	tofu := goTool(t, root, "tofu")
 	toolBin := filepath.Join(t.TempDir(), "pipedrive-webhook")
 	run(t, root, nil, "go", "build", "-o", toolBin, "./scripts/pipedrive-webhook")
+	engines := map[string]string{"tofu": goTool(t, root, "tofu")}
+	if tf, err := exec.LookPath("terraform"); err == nil {
+		engines["terraform"] = tf
+	} else {
+		t.Log("no terraform binary on PATH: checked with OpenTofu only")
+	}
+	for name, bin := range engines {
+		t.Run(name, func(t *testing.T) { testRegistrationModule(t, bin, toolBin) })
+	}
+}
+
+func testRegistrationModule(t *testing.T, tofu, toolBin string) {
+	root := repo.Root()
 
 	pd, err := pipedrivetest.NewServer(apiToken)
 	if err != nil {

@@ -38,13 +38,23 @@ import (
 const (
 	retention = 14  // days; the sandbox's default, asserted on the live log group
 	stateDir  = "." // test_structure keeps the stages' options in ./.test-data
+	// teardownBudget is what destroy gets, whatever deploy and validate took.
+	teardownBudget = 15 * time.Minute
 )
 
 // TestSandbox deploys, validates and tears down the sandbox stack in stages:
 // SKIP_deploy=true SKIP_teardown=true re-runs only the validation against a stack
 // deployed earlier.
 func TestSandbox(t *testing.T) {
+	// Deploy and validate stop teardownBudget before go test's own -timeout, which
+	// would kill the process without running deferred functions: teardown always
+	// gets its time.
 	ctx := context.Background()
+	if deadline, ok := t.Deadline(); ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, deadline.Add(-teardownBudget))
+		defer cancel()
+	}
 	region := envOr("AWS_REGION", "us-east-1")
 	cfg := awsConfig(t, ctx, region)
 	registering := os.Getenv("TF_VAR_pipedrive_api_token") != ""
@@ -54,10 +64,20 @@ func TestSandbox(t *testing.T) {
 	}
 
 	defer test_structure.RunTestStage(t, "teardown", func() {
+		// Its own budget, and the E variants: a failed output (say, a half-done
+		// deploy) must not stop the destroy.
+		ctx, cancel := context.WithTimeout(context.Background(), teardownBudget)
+		defer cancel()
 		opts := test_structure.LoadTerraformOptions(t, stateDir)
-		url := terraform.OutputContext(t, ctx, opts, "webhook_url")
-		terraform.DestroyContext(t, ctx, opts)
-		if registering {
+		url, outErr := terraform.OutputContextE(t, ctx, opts, "webhook_url")
+		if outErr != nil {
+			t.Logf("no webhook_url before destroy (a partial deploy?): %v", outErr)
+		}
+		if _, err := terraform.DestroyContextE(t, ctx, opts); err != nil {
+			t.Errorf("DESTROY FAILED: the stack in %s may still exist; run SKIP_deploy=true SKIP_validate=true make e2e: %v", opts.TerraformDir, err)
+			return
+		}
+		if registering && outErr == nil {
 			checkUnregistered(t, ctx, url)
 		}
 	})
@@ -71,7 +91,8 @@ func TestSandbox(t *testing.T) {
 			"lambda_zip_path":       filepath.Join(root, "dist", "receiver.zip"),
 			"log_retention_in_days": retention,
 			"register_webhook":      registering,
-			"registration_tool_dir": root,
+			// terraform/ is copied elsewhere: the tool goes by absolute path.
+			"registration_tool_command": filepath.Join(root, "dist", "pipedrive-webhook"),
 		}
 		if !registering {
 			// The token parameter is still created, with a value that is no token.

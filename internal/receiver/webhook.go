@@ -1,7 +1,6 @@
 package receiver
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +10,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/jsonlog"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/webhook"
 )
 
@@ -60,16 +60,16 @@ func handleWebhook(maxBody int64) http.Handler {
 
 // record logs one decoded delivery at INFO, or why it could not be decoded at WARN.
 //
-// The payload needs no compaction of its own to make a one-line record: slog
-// writes a json.RawMessage through encoding/json, which compacts it (and Decode has
-// already checked that it is valid JSON, so it never logs as "!ERROR").
+// The payload is logged as jsonlog.Raw: Decode has validated it, so the jsonlog
+// handler writes it as it is (compacting it only when it spans lines), where slog's
+// own JSON handler would validate and compact it all over again.
 func record(log *slog.Logger, r *http.Request, body []byte) {
 	event, err := webhook.Decode(body)
 	if err != nil {
 		rejected(log, r, err, body)
 		return
 	}
-	payload := slog.Any("payload", json.RawMessage(body))
+	payload := slog.Any("payload", jsonlog.Raw(body))
 	if len(body) > maxLoggedPayload {
 		payload = slog.String("payload_omitted", fmt.Sprintf("%d bytes, over the %d logged", len(body), maxLoggedPayload))
 	}

@@ -91,7 +91,7 @@ type ParameterCredentials struct {
 	// Grace is how long the previous version stays valid after a change; 0 for none.
 	Grace time.Duration
 	// MinRefresh is the least time between two reads caused by mismatching
-	// credentials; 0 means 10 s.
+	// credentials; 0 means 1 s (per instance: far below SSM's throughput limit).
 	MinRefresh time.Duration
 }
 
@@ -137,7 +137,7 @@ func (p *ParameterCredentials) Verify(ctx context.Context, user, password string
 	}
 	minRefresh := p.MinRefresh
 	if minRefresh == 0 {
-		minRefresh = 10 * time.Second
+		minRefresh = time.Second
 	}
 	if p.Refresh(ctx, minRefresh) {
 		if current, err = p.Credentials(ctx); err == nil && current.Match(user, password) {

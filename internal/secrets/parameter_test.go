@@ -38,7 +38,7 @@ func TestVerifyAcrossARotation(t *testing.T) {
 	// while the old webhook (and its retries) still send the old one.
 	now = now.Add(time.Minute)
 	srv.SetAt("/app/auth", "pipedrive:new-password", now)
-	now = now.Add(11 * time.Second)
+	now = now.Add(2 * time.Second)
 	verify(warm, "new-password", true) // within the 5-minute cache: re-read on mismatch
 	verify(warm, "old-password", true) // grace
 	cold := newSource()

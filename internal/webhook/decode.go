@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -36,54 +38,141 @@ func fail(kind string, format string, args ...any) *Error {
 	return &Error{Kind: kind, Err: fmt.Errorf(format, args...)}
 }
 
-// payload is the union of the v1 and v2 envelopes.
+// payload is the union of the v1 and v2 envelopes. v2's data is decoded in the same
+// pass as the envelope; the objects whose keys matter (previous, and v1's current,
+// which is compared with it) are kept as text and read once more as maps.
 type payload struct {
-	V        flexString      `json:"v"`
-	Event    flexString      `json:"event"`
+	V        text            `json:"v"`
+	Event    text            `json:"event"`
 	Retry    Int             `json:"retry"`
 	Meta     *meta           `json:"meta"`
 	Current  json.RawMessage `json:"current"`
-	Data     json.RawMessage `json:"data"`
+	Data     *object         `json:"data"`
 	Previous json.RawMessage `json:"previous"`
 }
 
 type meta struct {
-	Version        flexString `json:"version"`
-	V              flexString `json:"v"`
-	Action         flexString `json:"action"`
-	Object         flexString `json:"object"`
-	Entity         flexString `json:"entity"`
-	ID             flexString `json:"id"`
-	EntityID       flexString `json:"entity_id"`
-	CompanyID      flexString `json:"company_id"`
-	UserID         flexString `json:"user_id"`
-	WebhookID      flexString `json:"webhook_id"`
-	Host           flexString `json:"host"`
-	Timestamp      flexTime   `json:"timestamp"`
-	TimestampMicro flexString `json:"timestamp_micro"`
-	ChangeSource   flexString `json:"change_source"`
-	IsBulkUpdate   flexBool   `json:"is_bulk_update"`
-	IsBulkEdit     flexBool   `json:"is_bulk_edit"`
-	Attempt        Int        `json:"attempt"`
-	CorrelationID  flexString `json:"correlation_id"`
+	Version        text     `json:"version"`
+	V              text     `json:"v"`
+	Action         text     `json:"action"`
+	Object         text     `json:"object"`
+	Entity         text     `json:"entity"`
+	ID             text     `json:"id"`
+	EntityID       text     `json:"entity_id"`
+	CompanyID      text     `json:"company_id"`
+	UserID         text     `json:"user_id"`
+	WebhookID      text     `json:"webhook_id"`
+	Host           text     `json:"host"`
+	Timestamp      flexTime `json:"timestamp"`
+	TimestampMicro text     `json:"timestamp_micro"`
+	ChangeSource   text     `json:"change_source"`
+	IsBulkUpdate   flag     `json:"is_bulk_update"`
+	IsBulkEdit     flag     `json:"is_bulk_edit"`
+	Attempt        Int      `json:"attempt"`
+	CorrelationID  text     `json:"correlation_id"`
+	MergedToID     text     `json:"merged_to_id"`
 }
 
-// object holds the fields read from `current`/`data`/`previous`: the id of any
-// entity, and for deals what a dashboard shows (other entities give these fields other
-// shapes, such as a lead's value object, so they are only read for deals).
+// unreadable appends the names of meta's fields that could not be read. (A
+// fixed array, not a slice of interfaces: nothing escapes to the heap.)
+func (m *meta) unreadable(names []string) []string {
+	for _, f := range [...]struct {
+		name string
+		bad  bool
+	}{
+		{"meta.version", m.Version.bad}, {"meta.v", m.V.bad}, {"meta.action", m.Action.bad}, {"meta.object", m.Object.bad},
+		{"meta.entity", m.Entity.bad}, {"meta.id", m.ID.bad}, {"meta.entity_id", m.EntityID.bad}, {"meta.company_id", m.CompanyID.bad},
+		{"meta.user_id", m.UserID.bad}, {"meta.webhook_id", m.WebhookID.bad}, {"meta.host", m.Host.bad}, {"meta.timestamp", m.Timestamp.raw.bad},
+		{"meta.timestamp_micro", m.TimestampMicro.bad}, {"meta.change_source", m.ChangeSource.bad}, {"meta.is_bulk_update", m.IsBulkUpdate.bad},
+		{"meta.is_bulk_edit", m.IsBulkEdit.bad}, {"meta.attempt", m.Attempt.bad}, {"meta.correlation_id", m.CorrelationID.bad},
+		{"meta.merged_to_id", m.MergedToID.bad},
+	} {
+		if f.bad {
+			names = append(names, f.name)
+		}
+	}
+	return names
+}
+
+// object holds the fields read from current/data/previous: the id of any entity,
+// and for deals what a dashboard shows. Other entities give these fields other
+// shapes (a lead's value is an object), so they are only looked at for deals.
 type object struct {
-	ID       flexString `json:"id"`
-	Title    flexString `json:"title"`
-	Status   flexString `json:"status"`
-	StageID  Int        `json:"stage_id"`
-	Value    Float      `json:"value"`
-	Currency flexString `json:"currency"`
+	ID         text  `json:"id"`
+	Title      text  `json:"title"`
+	Status     text  `json:"status"`
+	StageID    Int   `json:"stage_id"`
+	Value      Float `json:"value"`
+	Currency   text  `json:"currency"`
+	MergedToID text  `json:"merged_to_id"`
+}
+
+// unreadableDealFields appends the names of the deal fields that could not be read.
+func (o *object) unreadableDealFields(names []string, prefix string) []string {
+	for _, f := range [...]struct {
+		name string
+		bad  bool
+	}{
+		{"id", o.ID.bad}, {"title", o.Title.bad}, {"status", o.Status.bad},
+		{"stage_id", o.StageID.bad}, {"value", o.Value.bad}, {"currency", o.Currency.bad},
+	} {
+		if f.bad {
+			names = append(names, prefix+"."+f.name)
+		}
+	}
+	return names
+}
+
+// set reads one member into o, as encoding/json would (names matched case-insensitively).
+func (o *object) set(key string, raw json.RawMessage) {
+	var dst json.Unmarshaler
+	switch {
+	case strings.EqualFold(key, "id"):
+		dst = &o.ID
+	case strings.EqualFold(key, "title"):
+		dst = &o.Title
+	case strings.EqualFold(key, "status"):
+		dst = &o.Status
+	case strings.EqualFold(key, "stage_id"):
+		dst = &o.StageID
+	case strings.EqualFold(key, "value"):
+		dst = &o.Value
+	case strings.EqualFold(key, "currency"):
+		dst = &o.Currency
+	case strings.EqualFold(key, "merged_to_id"):
+		dst = &o.MergedToID
+	default:
+		return
+	}
+	_ = dst.UnmarshalJSON(raw) // the scalar types never fail: they mark themselves unreadable
+}
+
+// members is an object read as a map (its keys matter), with its fields.
+type members struct {
+	m   map[string]json.RawMessage
+	obj object
+}
+
+func readMembers(raw json.RawMessage, name string) (members, []string) {
+	var ms members
+	raw = unwrapOne(raw)
+	if !isObject(raw) {
+		return ms, nil
+	}
+	if err := json.Unmarshal(raw, &ms.m); err != nil {
+		return members{}, []string{name} // cannot happen for valid JSON text
+	}
+	for k, v := range ms.m {
+		ms.obj.set(k, v)
+	}
+	return ms, nil
 }
 
 // Decode parses one webhook body. It accepts v1 and v2 payloads, ids as numbers or
 // strings, timestamps as RFC 3339 or Unix time, v1 objects wrapped in one-element
-// arrays, and any entity, action or field it does not know. A non-nil error is an
-// *Error.
+// arrays, and any entity, action or field it does not know. A field whose value
+// cannot be meant as what it names is dropped and listed in Event.Unreadable; the
+// event is kept. A non-nil error is an *Error.
 func Decode(body []byte) (*Event, error) {
 	body = bytes.TrimSpace(body)
 	if len(body) == 0 {
@@ -99,8 +188,15 @@ func Decode(body []byte) (*Event, error) {
 		return nil, fail(KindNotAnObject, "the body is JSON but not an object")
 	}
 	var p payload
+	var unreadable []string
 	if err := json.Unmarshal(body, &p); err != nil {
-		return nil, jsonError(err)
+		// A member of the wrong kind (data as a string, say) is skipped, and the rest
+		// decoded; only the envelope's own shape is fatal.
+		var typ *json.UnmarshalTypeError
+		if !errors.As(err, &typ) || typ.Field == "meta" || typ.Field == "" {
+			return nil, jsonError(err)
+		}
+		unreadable = append(unreadable, typ.Field)
 	}
 	if p.Meta == nil {
 		return nil, fail(KindMissingMeta, "the payload has no meta object")
@@ -109,10 +205,16 @@ func Decode(body []byte) (*Event, error) {
 	if err != nil {
 		return nil, err
 	}
+	var e *Event
 	if version == V1 {
-		return decodeV1(&p)
+		e = decodeV1(&p)
+	} else {
+		e = decodeV2(&p)
 	}
-	return decodeV2(&p)
+	if e.Unreadable = p.Meta.unreadable(append(unreadable, e.Unreadable...)); len(e.Unreadable) > 1 {
+		slices.Sort(e.Unreadable)
+	}
+	return e, nil
 }
 
 func jsonError(err error) *Error {
@@ -125,10 +227,8 @@ func jsonError(err error) *Error {
 		return &Error{Kind: KindTruncatedJSON, Err: err}
 	case errors.As(err, &syntax):
 		return &Error{Kind: KindInvalidJSON, Err: err}
-	case err != nil && strings.HasPrefix(err.Error(), "json: "):
+	default:
 		return &Error{Kind: KindInvalidJSON, Err: err}
-	default: // an error from one of the flex types
-		return &Error{Kind: KindWrongType, Err: err}
 	}
 }
 
@@ -141,13 +241,7 @@ func fieldName(e *json.UnmarshalTypeError) string {
 
 func detectVersion(p *payload) (string, error) {
 	m := p.Meta
-	v := m.Version
-	if v == "" {
-		v = m.V
-	}
-	if v == "" {
-		v = p.V
-	}
+	v := cmp.Or(m.Version.s, m.V.s, p.V.s)
 	switch v {
 	case "2", "2.0":
 		return V2, nil
@@ -156,9 +250,9 @@ func detectVersion(p *payload) (string, error) {
 	case "":
 		// No version at all: tell by shape, as the envelopes share no field names.
 		switch {
-		case m.Entity != "" || m.EntityID != "" || p.Data != nil:
+		case m.Entity.s != "" || m.EntityID.s != "" || p.Data != nil:
 			return V2, nil
-		case m.Object != "" || p.Current != nil || p.Event != "":
+		case m.Object.s != "" || p.Current != nil || p.Event.s != "":
 			return V1, nil
 		}
 		return "", fail(KindUnknownVersion, "the payload carries no version and looks like neither v1 nor v2")
@@ -166,11 +260,11 @@ func detectVersion(p *payload) (string, error) {
 	return "", fail(KindUnknownVersion, "unknown webhook version %.20q", v)
 }
 
-func decodeV1(p *payload) (*Event, error) {
+func decodeV1(p *payload) *Event {
 	m := p.Meta
-	action, entity := string(m.Action), string(m.Object)
+	action, entity := m.Action.s, m.Object.s
 	// "updated.deal": the event name carries both when meta lacks them.
-	if a, o, ok := strings.Cut(string(p.Event), "."); ok {
+	if a, o, ok := strings.Cut(p.Event.s, "."); ok {
 		action, entity = cmp.Or(action, a), cmp.Or(entity, o)
 	}
 	e := &Event{
@@ -178,144 +272,167 @@ func decodeV1(p *payload) (*Event, error) {
 		RawAction:    action,
 		Action:       normaliseAction(action),
 		Entity:       entity,
-		EntityID:     string(m.ID),
-		Attempt:      max(int(p.Retry.N), 0) + 1,
-		CompanyID:    string(m.CompanyID),
-		UserID:       string(m.UserID),
-		WebhookID:    string(m.WebhookID),
+		EntityID:     m.ID.s,
+		Attempt:      int(min(max(p.Retry.N, 0), maxAttempt)) + 1,
+		CompanyID:    m.CompanyID.s,
+		UserID:       m.UserID.s,
+		WebhookID:    m.WebhookID.s,
 		Timestamp:    m.Timestamp.Time,
-		ChangeSource: string(m.ChangeSource),
-		Bulk:         bool(m.IsBulkUpdate),
-		Host:         string(m.Host),
+		ChangeSource: m.ChangeSource.s,
+		Bulk:         m.IsBulkUpdate.b,
+		Host:         m.Host.s,
+		MergedToID:   m.MergedToID.s,
 	}
-	current, previous := unwrapOne(p.Current), unwrapOne(p.Previous)
-	if err := describe(e, current, previous, true); err != nil {
-		return nil, err
+	if p.Retry.bad {
+		e.Unreadable = append(e.Unreadable, "retry")
 	}
-	e.DedupKey = dedupKey(e, string(m.Timestamp.raw), string(m.TimestampMicro))
-	return e, nil
+	cur, u1 := readMembers(p.Current, "current")
+	prev, u2 := readMembers(p.Previous, "previous")
+	e.Unreadable = append(append(e.Unreadable, u1...), u2...)
+	if e.Action == ActionChange && prev.m != nil {
+		e.ChangedFields = changedFields(cur.m, prev.m)
+	}
+	describe(e, cur.m != nil, &cur.obj, &prev.obj, "current")
+	e.DedupKey = dedupKey(e, m.Timestamp.raw.s, m.TimestampMicro.s)
+	return e
 }
 
-func decodeV2(p *payload) (*Event, error) {
+// maxAttempt bounds the attempt logged: Pipedrive makes four.
+const maxAttempt = 1000
+
+func decodeV2(p *payload) *Event {
 	m := p.Meta
 	e := &Event{
 		Version:       V2,
-		RawAction:     string(m.Action),
-		Action:        normaliseAction(string(m.Action)),
-		Entity:        string(m.Entity),
-		EntityID:      string(m.EntityID),
-		EventID:       string(m.ID),
-		Attempt:       max(int(m.Attempt.N), 1),
-		CompanyID:     string(m.CompanyID),
-		UserID:        string(m.UserID),
-		WebhookID:     string(m.WebhookID),
+		RawAction:     m.Action.s,
+		Action:        normaliseAction(m.Action.s),
+		Entity:        m.Entity.s,
+		EntityID:      m.EntityID.s,
+		EventID:       m.ID.s,
+		Attempt:       int(min(max(m.Attempt.N, 1), maxAttempt)),
+		CompanyID:     m.CompanyID.s,
+		UserID:        m.UserID.s,
+		WebhookID:     m.WebhookID.s,
 		Timestamp:     m.Timestamp.Time,
-		CorrelationID: string(m.CorrelationID),
-		Bulk:          bool(m.IsBulkEdit),
-		Host:          string(m.Host),
+		CorrelationID: m.CorrelationID.s,
+		Bulk:          m.IsBulkEdit.b,
+		Host:          m.Host.s,
+		MergedToID:    m.MergedToID.s,
 	}
-	if err := describe(e, p.Data, p.Previous, false); err != nil {
-		return nil, err
+	var data object
+	if p.Data != nil {
+		data = *p.Data
 	}
-	e.DedupKey = dedupKey(e, string(m.Timestamp.raw), "")
-	return e, nil
+	prev, u := readMembers(p.Previous, "previous")
+	e.Unreadable = u
+	if e.Action == ActionChange && prev.m != nil {
+		e.ChangedFields = sortedKeys(prev.m) // v2 sends only the fields that changed
+	}
+	describe(e, p.Data != nil, &data, &prev.obj, "data")
+	e.DedupKey = dedupKey(e, m.Timestamp.raw.s, "")
+	return e
 }
 
 // describe fills what comes from the object bodies: the entity id when meta lacks
-// it, the changed fields, and the deal fields. v1 sends the whole previous object,
-// so only the keys whose value differs count as changed there; v2 sends only the
-// changed ones.
-func describe(e *Event, current, previous json.RawMessage, onlyDiffering bool) error {
-	isDeal := e.Entity == "deal"
-	cur, err := decodeObject(current, isDeal, "current")
-	if err != nil {
-		return err
-	}
-	prev, err := decodeObject(previous, isDeal, "previous")
-	if err != nil {
-		return err
-	}
+// it, where a merge went, and the deal fields (from current/data, or from previous
+// on a delete), reporting those it could not read.
+func describe(e *Event, hasCurrent bool, cur, prev *object, curName string) {
 	if e.EntityID == "" {
-		e.EntityID = string(cmp.Or(cur.ID, prev.ID))
+		e.EntityID = cmp.Or(cur.ID.s, prev.ID.s)
 	}
-	if e.Action == ActionChange && isObject(previous) {
-		fields, err := changedFields(current, previous, onlyDiffering)
-		if err != nil {
-			return err
-		}
-		e.ChangedFields = fields
+	if e.MergedToID == "" {
+		e.MergedToID = cmp.Or(cur.MergedToID.s, prev.MergedToID.s)
 	}
-	if isDeal {
-		if isObject(current) {
-			e.Deal = newDeal(&cur)
-			e.Deal.PreviousStatus, e.Deal.PreviousStageID = string(prev.Status), prev.StageID
-		} else { // a delete: the deal lives on only in previous
-			e.Deal = newDeal(&prev)
-		}
+	if e.Entity != "deal" {
+		return
 	}
-	return nil
+	e.Unreadable = prev.unreadableDealFields(cur.unreadableDealFields(e.Unreadable, curName), "previous")
+	if hasCurrent {
+		e.Deal = newDeal(cur)
+		e.Deal.PreviousStatus, e.Deal.PreviousStageID = prev.Status.s, prev.StageID
+	} else { // a delete: the deal lives on only in previous
+		e.Deal = newDeal(prev)
+	}
 }
 
 func newDeal(o *object) *Deal {
 	return &Deal{
-		Title:    string(o.Title),
-		Status:   string(o.Status),
+		Title:    o.Title.s,
+		Status:   o.Status.s,
 		StageID:  o.StageID,
 		Value:    o.Value,
-		Currency: string(o.Currency),
+		Currency: o.Currency.s,
 	}
 }
 
-func decodeObject(raw json.RawMessage, isDeal bool, name string) (object, error) {
-	var o object
-	if !isObject(raw) {
-		return o, nil
+// changedFields lists the keys of v1's previous whose value differs from current's,
+// as Pipedrive means them: v1 sends the whole previous object, so only differing
+// keys count, and a key current does not carry tells nothing.
+func changedFields(cur, prev map[string]json.RawMessage) []string {
+	if cur == nil {
+		return sortedKeys(prev)
 	}
-	var err error
-	if isDeal {
-		err = json.Unmarshal(raw, &o)
-	} else {
-		var id struct {
-			ID flexString `json:"id"`
-		}
-		err = json.Unmarshal(raw, &id)
-		o.ID = id.ID
-	}
-	if err != nil {
-		e := jsonError(err)
-		e.Err = fmt.Errorf("%s: %w", name, e.Err)
-		return o, e
-	}
-	return o, nil
-}
-
-func changedFields(current, previous json.RawMessage, onlyDiffering bool) ([]string, error) {
-	var prev map[string]json.RawMessage
-	if err := json.Unmarshal(previous, &prev); err != nil {
-		return nil, jsonError(err)
-	}
-	if !onlyDiffering || !isObject(current) {
-		return sortedKeys(prev), nil
-	}
-	var cur map[string]json.RawMessage
-	if err := json.Unmarshal(current, &cur); err != nil {
-		return nil, jsonError(err)
-	}
+	changed := make([]string, 0, 8)
 	for k, pv := range prev {
-		if cv, ok := cur[k]; ok && sameJSON(cv, pv) {
-			delete(prev, k)
+		if cv, ok := cur[k]; ok && !sameValue(cv, pv) {
+			changed = append(changed, k)
 		}
 	}
-	return sortedKeys(prev), nil
+	slices.Sort(changed)
+	return changed
 }
 
-// sameJSON reports whether two JSON texts hold the same value, whatever their spacing.
-func sameJSON(a, b json.RawMessage) bool {
+// sameValue reports whether two JSON values mean the same to Pipedrive: whatever
+// their spacing, 12 and "12", and an id or value given bare in one object and as
+// {"id": 12, "name": …} (or {"value": 12, …}) in the other.
+func sameValue(a, b json.RawMessage) bool {
+	a, b = bytes.TrimSpace(a), bytes.TrimSpace(b)
 	if bytes.Equal(a, b) {
 		return true
 	}
+	a, b = reference(a), reference(b)
+	if bytes.Equal(a, b) {
+		return true
+	}
+	if scalarJSON(a) && scalarJSON(b) {
+		var ta, tb text
+		_, _ = ta.UnmarshalJSON(a), tb.UnmarshalJSON(b)
+		if ta.s == tb.s {
+			return true
+		}
+		fa, errA := strconv.ParseFloat(ta.s, 64)
+		fb, errB := strconv.ParseFloat(tb.s, 64)
+		return errA == nil && errB == nil && fa == fb
+	}
+	if scalarJSON(a) != scalarJSON(b) {
+		return false
+	}
 	var va, vb any
 	return json.Unmarshal(a, &va) == nil && json.Unmarshal(b, &vb) == nil && reflect.DeepEqual(va, vb)
+}
+
+// reference is what an object stands for when it is a reference to another one: its
+// "id" (a user, an organisation), else its "value" (a custom field); anything else
+// as it is.
+func reference(raw json.RawMessage) json.RawMessage {
+	if !isObject(raw) {
+		return raw
+	}
+	var ref struct {
+		ID    json.RawMessage `json:"id"`
+		Value json.RawMessage `json:"value"`
+	}
+	if json.Unmarshal(raw, &ref) != nil {
+		return raw
+	}
+	if r := cmp.Or(string(ref.ID), string(ref.Value)); r != "" {
+		return bytes.TrimSpace(json.RawMessage(r))
+	}
+	return raw
+}
+
+func scalarJSON(raw json.RawMessage) bool {
+	return len(raw) > 0 && raw[0] != '{' && raw[0] != '['
 }
 
 // unwrapOne returns the element of a one-element array (v1 sends some objects, such as

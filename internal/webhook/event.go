@@ -45,7 +45,11 @@ type Event struct {
 	ChangeSource  string    // v1 only
 	Host          string    // the company's Pipedrive host
 	ChangedFields []string  // sorted keys that changed, on a change
+	MergedToID    string    // the entity this one was merged into, when the payload says
 	Deal          *Deal     // set for deal events
+	// Unreadable lists the fields, sorted, whose values could not be meant as what
+	// they name (an object for an id, 1e400 for an attempt): dropped, the event kept.
+	Unreadable []string
 }
 
 // Deal holds the deal fields worth a dashboard: where it is, where it was, its worth.
@@ -91,6 +95,7 @@ func (e *Event) LogValue() slog.Value {
 	if e.ChangedFields != nil {
 		attrs = append(attrs, slog.Any("changed_fields", e.ChangedFields))
 	}
+	str("merged_to_id", e.MergedToID)
 	if d := e.Deal; d != nil {
 		str("title", d.Title)
 		str("status", d.Status)
@@ -106,16 +111,21 @@ func (e *Event) LogValue() slog.Value {
 		}
 		str("currency", d.Currency)
 	}
+	if len(e.Unreadable) > 0 {
+		attrs = append(attrs, slog.Any("unreadable_fields", e.Unreadable))
+	}
 	return slog.GroupValue(attrs...)
 }
 
 // dedupKey hashes what stays the same when Pipedrive retries a delivery (everything
 // but v1's retry and v2's attempt). v2's meta.id alone is not enough: user events
-// carry the user's id there.
+// carry the user's id there. The webhook's id is left out: an event delivered by
+// two webhooks of the same version (during a re-registration, before the old one is
+// retired) is still one event.
 func dedupKey(e *Event, rawTimestamp, timestampMicro string) string {
 	h := sha256.New()
 	for _, part := range []string{
-		e.Version, e.WebhookID, e.CompanyID, e.Entity, e.EntityID, e.RawAction,
+		e.Version, e.CompanyID, e.Entity, e.EntityID, e.RawAction,
 		e.EventID, e.CorrelationID, rawTimestamp, timestampMicro,
 	} {
 		h.Write([]byte(strconv.Itoa(len(part))))

@@ -3,7 +3,6 @@ package webhook
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"math"
 	"strconv"
 	"time"
@@ -12,31 +11,33 @@ import (
 
 // Pipedrive is loose about scalar types: ids arrive as numbers in one payload and as
 // strings in the next, timestamps as RFC 3339 strings or Unix seconds. The types in
-// this file accept every such spelling and reject only what cannot be meant as the
-// scalar at all (objects and arrays).
+// this file accept every such spelling. What cannot be meant as the scalar at all
+// (an object, an array, an integer beyond int64, 1e400, NaN) never fails the
+// decode: the field is dropped and marked unreadable, and the event is kept.
 
 var jsonNull = []byte("null")
 
-// flexString is a JSON string, number or boolean, kept as text. Numbers keep their
-// literal spelling, so ids larger than 2^53 survive intact.
-type flexString string
+// text is a JSON string, number or boolean, kept as text. Numbers keep their literal
+// spelling, so ids larger than 2^53 survive intact.
+type text struct {
+	s   string
+	bad bool
+}
 
-func (s *flexString) UnmarshalJSON(b []byte) error {
+// UnmarshalJSON reads a string, a number, a boolean or null; anything else is
+// unreadable.
+func (t *text) UnmarshalJSON(b []byte) error {
+	*t = text{}
 	switch {
 	case bytes.Equal(b, jsonNull):
-		*s = ""
 	case len(b) > 1 && b[0] == '"' && bytes.IndexByte(b, '\\') < 0 && utf8.Valid(b):
-		*s = flexString(b[1 : len(b)-1]) // nothing to unescape: the common case, without a decoder
+		t.s = string(b[1 : len(b)-1]) // nothing to unescape: the common case, without a decoder
 	case len(b) > 0 && b[0] == '"':
-		var v string
-		if err := json.Unmarshal(b, &v); err != nil {
-			return err
-		}
-		*s = flexString(v)
+		t.bad = json.Unmarshal(b, &t.s) != nil
 	case len(b) > 0 && (b[0] == '{' || b[0] == '['):
-		return fmt.Errorf("want a string or number, got %s", jsonKind(b))
+		t.bad = true
 	default: // number, true or false: already valid JSON text
-		*s = flexString(b)
+		t.s = string(b)
 	}
 	return nil
 }
@@ -45,73 +46,75 @@ func (s *flexString) UnmarshalJSON(b []byte) error {
 type Int struct {
 	N     int64
 	Valid bool
+	bad   bool
 }
 
-// UnmarshalJSON reads an integer, a numeric string or null.
+// UnmarshalJSON reads an integer, a numeric string or null; anything else is
+// unreadable.
 func (n *Int) UnmarshalJSON(b []byte) error {
-	if bytes.Equal(b, jsonNull) {
-		*n = Int{}
+	var t text
+	_ = t.UnmarshalJSON(b)
+	*n = Int{bad: t.bad}
+	if t.bad || t.s == "" {
 		return nil
 	}
-	var s flexString
-	if err := s.UnmarshalJSON(b); err != nil {
-		return err
-	}
-	if s == "" {
-		*n = Int{}
-		return nil
-	}
-	v, err := strconv.ParseInt(string(s), 10, 64)
+	v, err := strconv.ParseInt(t.s, 10, 64)
 	if err != nil {
-		f, ferr := strconv.ParseFloat(string(s), 64)
+		f, ferr := strconv.ParseFloat(t.s, 64)
 		if ferr != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
-			return fmt.Errorf("want an integer, got %.40q", s)
+			n.bad = true
+			return nil
 		}
 		v = int64(f)
 	}
-	*n = Int{N: v, Valid: true}
+	n.N, n.Valid = v, true
 	return nil
 }
 
-// Float is an optional number: in JSON a number, a numeric string, or null.
+// Float is an optional finite number: in JSON a number, a numeric string, or null.
 type Float struct {
 	F     float64
 	Valid bool
+	bad   bool
 }
 
-// UnmarshalJSON reads a number, a numeric string or null.
+// UnmarshalJSON reads a number, a numeric string or null; anything else, NaN and
+// the infinities included, is unreadable.
 func (f *Float) UnmarshalJSON(b []byte) error {
-	var s flexString
-	if err := s.UnmarshalJSON(b); err != nil {
-		return err
-	}
-	if s == "" {
-		*f = Float{}
+	var t text
+	_ = t.UnmarshalJSON(b)
+	*f = Float{bad: t.bad}
+	if t.bad || t.s == "" {
 		return nil
 	}
-	v, err := strconv.ParseFloat(string(s), 64)
-	if err != nil || math.IsInf(v, 0) {
-		return fmt.Errorf("want a number, got %.40q", s)
+	v, err := strconv.ParseFloat(t.s, 64)
+	if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
+		f.bad = true
+		return nil
 	}
-	*f = Float{F: v, Valid: true}
+	f.F, f.Valid = v, true
 	return nil
 }
 
-// flexBool is a JSON boolean, 0/1, a "true"/"false" string, or null.
-type flexBool bool
+// flag is a JSON boolean, 0/1, a "true"/"false" string, or null.
+type flag struct {
+	b, bad bool
+}
 
-func (v *flexBool) UnmarshalJSON(b []byte) error {
-	var s flexString
-	if err := s.UnmarshalJSON(b); err != nil {
-		return err
-	}
-	switch s {
-	case "true", "1":
-		*v = true
-	case "false", "0", "":
-		*v = false
+// UnmarshalJSON reads a boolean in any of those spellings; anything else is
+// unreadable (and false).
+func (v *flag) UnmarshalJSON(b []byte) error {
+	var t text
+	_ = t.UnmarshalJSON(b)
+	*v = flag{}
+	switch {
+	case t.bad:
+		v.bad = true
+	case t.s == "true" || t.s == "1":
+		v.b = true
+	case t.s == "false" || t.s == "0" || t.s == "":
 	default:
-		return fmt.Errorf("want a boolean, got %.40q", s)
+		v.bad = true
 	}
 	return nil
 }
@@ -120,19 +123,19 @@ func (v *flexBool) UnmarshalJSON(b []byte) error {
 // time as a number or numeric string in seconds, milliseconds or microseconds.
 type flexTime struct {
 	time.Time
-	raw flexString
+	raw text
 }
 
+// UnmarshalJSON reads a timestamp; an unparseable one is the zero time (the event
+// is still worth logging without it).
 func (t *flexTime) UnmarshalJSON(b []byte) error {
-	if err := t.raw.UnmarshalJSON(b); err != nil {
-		return err
-	}
-	t.Time = parseTime(string(t.raw))
+	_ = t.raw.UnmarshalJSON(b)
+	t.Time = parseTime(t.raw.s)
 	return nil
 }
 
 // parseTime is liberal: an unparseable timestamp yields the zero time rather than an
-// error, because the event is still worth logging without it.
+// error.
 func parseTime(s string) time.Time {
 	if s == "" {
 		return time.Time{}
@@ -160,15 +163,4 @@ func unixTime(n float64) time.Time {
 		sec, frac := math.Modf(n)
 		return time.Unix(int64(sec), int64(frac*1e9)).UTC()
 	}
-}
-
-// jsonKind names the kind of the JSON value b for an error message.
-func jsonKind(b []byte) string {
-	switch b[0] {
-	case '{':
-		return "an object"
-	case '[':
-		return "an array"
-	}
-	return "a scalar"
 }

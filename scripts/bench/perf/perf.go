@@ -3,6 +3,7 @@
 package perf
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -14,6 +15,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/jsonlog"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/lambdatest"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive/pipedrivetest"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/receiver"
@@ -25,15 +27,22 @@ const Fixture = "v2/deal-change"
 
 var creds = secrets.Static{User: "pipedrive", Password: "benchmark-password"}
 
-// Body returns the fixture's bytes.
+// Body returns the fixture's bytes, as Pipedrive would send them.
+// The fixture file is indented for people to read; Pipedrive sends its payloads
+// on one line, so the benchmarks send it compacted.
 func Body() ([]byte, error) {
 	f, err := pipedrivetest.GetFixture(Fixture)
-	return f.Body, err
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	err = json.Compact(&b, f.Body)
+	return b.Bytes(), err
 }
 
 // Handler is the receiver as deployed (basic auth on), logging to io.Discard.
 func Handler() http.Handler {
-	return receiver.New(slog.New(slog.NewJSONHandler(io.Discard, nil)), receiver.Config{Credentials: creds})
+	return receiver.New(slog.New(jsonlog.NewHandler(io.Discard, nil)), receiver.Config{Credentials: creds})
 }
 
 // Authorization is the header value the handler accepts.

@@ -116,13 +116,13 @@ resource "aws_iam_role_policy" "function" {
 }
 
 resource "aws_lambda_function" "this" {
-  function_name    = var.name
-  description      = "Receives Pipedrive webhooks (v1 and v2) and logs one record per event."
-  role             = aws_iam_role.function.arn
-  runtime          = "provided.al2023"
-  architectures    = ["arm64"]
-  handler          = "bootstrap"
-  filename         = var.lambda_zip_path
+  function_name = var.name
+  description   = "Receives Pipedrive webhooks (v1 and v2) and logs one record per event."
+  role          = aws_iam_role.function.arn
+  runtime       = "provided.al2023"
+  architectures = ["arm64"]
+  handler       = "bootstrap"
+  filename      = var.lambda_zip_path
   # Guarded, because Terraform evaluates it on destroy too: a fresh clone without
   # build output must still be able to destroy. The precondition below stops a plan.
   source_code_hash = fileexists(var.lambda_zip_path) ? filebase64sha256(var.lambda_zip_path) : null
