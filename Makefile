@@ -23,8 +23,16 @@ help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 .PHONY: run
-run: ## Run the receiver on 127.0.0.1:8080 (ADDR=host:port), no AWS needed
-	$(GO) run ./lambda -addr $${ADDR:-127.0.0.1:8080}
+run: ## Run the receiver on 127.0.0.1:8080 (ADDR or LISTEN_ADDR=host:port), no AWS needed
+	@mkdir -p $(DIST)
+	@test -x $(DIST)/receiver-local || echo "==> compiling the receiver (the first time takes a minute)"
+	@$(GO) build -o $(DIST)/receiver-local ./lambda
+	@# exec: the receiver is make's own child, so signalling make (Ctrl-C, kill) stops it.
+	exec $(DIST)/receiver-local $(if $(ADDR),-addr $(ADDR))
+
+.PHONY: send
+send: ## Post payloads to a running make run (FILE=… or all of testdata/pipedrive); prints each answer
+	$(GO) run ./scripts/send $(if $(ADDR),-url http://$(ADDR)/webhooks/pipedrive) $(FILE)
 
 .PHONY: build
 build: ## Build the Lambda zip (linux/arm64 bootstrap) into dist/receiver.zip, and dist/pipedrive-webhook

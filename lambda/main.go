@@ -2,13 +2,14 @@
 // set) it serves API Gateway HTTP API events; anywhere else it listens on a local
 // address. Both modes run the same http.Handler.
 //
-// Configuration, from flags or the environment:
+// Configuration, from flags or the environment (-h lists them):
 //
 //	-addr, LISTEN_ADDR               local listen address (default 127.0.0.1:8080)
 //	-max-body-bytes, MAX_BODY_BYTES  largest body read (default 1 MiB)
 //	LOG_LEVEL                        debug, info (default), warn or error
 //	WEBHOOK_AUTH_PARAMETER           SSM SecureString holding "user:password" for basic auth
 //	WEBHOOK_AUTH_TTL                 how long that parameter is cached (default 5m)
+//	WEBHOOK_AUTH_GRACE               how long its previous version is accepted after a change (default 15m)
 //	WEBHOOK_AUTH_USER, WEBHOOK_AUTH_PASSWORD  basic-auth credentials given directly
 package main
 
@@ -39,15 +40,35 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args, os.Getenv, os.Stdout); err != nil {
+	if err := run(ctx, os.Args, os.Getenv, os.Stdout); err != nil && !errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintln(os.Stderr, "receiver:", err)
 		os.Exit(1)
 	}
 }
 
+const environment = `
+Environment:
+  LISTEN_ADDR                  local listen address (the -addr default)
+  MAX_BODY_BYTES               largest body read (the -max-body-bytes default)
+  LOG_LEVEL                    debug, info (default), warn or error
+  WEBHOOK_AUTH_PARAMETER       SSM SecureString holding "user:password" for basic auth
+  WEBHOOK_AUTH_TTL             how long that parameter is cached (default 5m)
+  WEBHOOK_AUTH_GRACE           how long its previous version is accepted after a change (default 15m)
+  WEBHOOK_AUTH_USER, WEBHOOK_AUTH_PASSWORD
+                               basic-auth credentials given directly
+  AWS_REGION, AWS_ENDPOINT_URL_SSM, …
+                               the AWS SDK's settings, for the SSM parameter
+With neither a parameter nor credentials, basic auth is off (and the receiver says so).
+`
+
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	fs.SetOutput(stdout)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: %s [flags]\n\nReceives Pipedrive webhooks: under AWS Lambda (AWS_LAMBDA_RUNTIME_API set) from API Gateway, else on a local address.\n\nFlags:\n", args[0])
+		fs.PrintDefaults()
+		fmt.Fprint(fs.Output(), environment)
+	}
 	addr := fs.String("addr", cmp.Or(getenv("LISTEN_ADDR"), "127.0.0.1:8080"), "local listen `address` (env LISTEN_ADDR)")
 	maxBody := fs.Int64("max-body-bytes", receiver.DefaultMaxBodyBytes, "largest body read, in `bytes` (env MAX_BODY_BYTES)")
 	if s := getenv("MAX_BODY_BYTES"); s != "" {
@@ -74,6 +95,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		logger.Warn("basic auth is off: set WEBHOOK_AUTH_PARAMETER, or WEBHOOK_AUTH_USER and WEBHOOK_AUTH_PASSWORD")
 	case err != nil:
 		return err
+	case getenv("WEBHOOK_AUTH_PARAMETER") != "":
+		logger.Info("basic auth is on", "credentials", "SSM parameter "+getenv("WEBHOOK_AUTH_PARAMETER"))
+	default:
+		logger.Info("basic auth is on", "credentials", "WEBHOOK_AUTH_USER and WEBHOOK_AUTH_PASSWORD")
 	}
 	handler := receiver.New(logger, receiver.Config{MaxBodyBytes: *maxBody, Credentials: creds})
 

@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"flag"
 	"io"
 	"net/http"
 	"os"
@@ -267,5 +269,53 @@ func TestRotationLosesNoDelivery(t *testing.T) {
 		t.Error("a password reached the log")
 	}
 	cancel()
-	<-done
+	if err := <-done; err != nil {
+		t.Errorf("run: %v", err)
+	}
+}
+
+func TestHelpExitsZeroAndListsTheEnvironment(t *testing.T) {
+	var out strings.Builder
+	err := run(context.Background(), []string{"receiver", "-h"}, envFunc(nil), &out)
+	if !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("run -h = %v, want flag.ErrHelp (main exits 0 on it)", err)
+	}
+	for _, want := range []string{"-addr", "LISTEN_ADDR", "MAX_BODY_BYTES", "LOG_LEVEL", "WEBHOOK_AUTH_PARAMETER", "WEBHOOK_AUTH_TTL", "WEBHOOK_AUTH_GRACE", "WEBHOOK_AUTH_USER"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("-h does not mention %s:\n%s", want, out.String())
+		}
+	}
+}
+
+// An oversized body is answered 200 even to a client that asked for
+// "Connection: close": the receiver reads (a bounded amount of) it first, so the
+// client never meets a reset while it is still sending.
+func TestOversizedBodyOnConnectionClose(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out := &logtest.Buffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"receiver", "-addr", "127.0.0.1:0", "-max-body-bytes", "1024"}, envFunc(nil), out)
+	}()
+	var listening struct{ Addr string }
+	_ = json.Unmarshal([]byte(out.WaitFor(t, `"msg":"listening"`)), &listening)
+	body := bytes.Repeat([]byte("x"), 2<<20)
+	for i := range 10 {
+		req, _ := http.NewRequest(http.MethodPost, "http://"+listening.Addr+"/webhooks/pipedrive", bytes.NewReader(body))
+		req.Close = true
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("request %d: %d", i, resp.StatusCode)
+		}
+	}
+	out.WaitFor(t, `"kind":"body_too_large"`)
+	cancel()
+	if err := <-done; err != nil {
+		t.Error(err)
+	}
 }

@@ -28,5 +28,8 @@ func FuzzWebhook(f *testing.F) {
 		if n := len(h.logs.Records(t)); n != 1 {
 			t.Fatalf("%q: %d records", body, n)
 		}
+		if n := len(h.logs.String()); n > maxRecord {
+			t.Fatalf("%q: a record of %d bytes", body, n)
+		}
 	})
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/awslabs/aws-lambda-go-api-proxy/core"
 
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/webhook"
 )
 
 type loggerKey struct{}
@@ -106,8 +107,8 @@ func requireAuth(src secrets.CredentialSource, next http.Handler) http.Handler {
 func unauthorized(w http.ResponseWriter, r *http.Request, reason string) {
 	loggerFrom(r.Context()).LogAttrs(r.Context(), slog.LevelWarn, "unauthorized webhook request",
 		slog.String("reason", reason),
-		slog.String("remote_addr", r.RemoteAddr),
-		slog.String("user_agent", r.UserAgent()))
+		slog.String("remote_addr", webhook.Bound(r.RemoteAddr, 128)),
+		slog.String("user_agent", webhook.Bound(r.UserAgent(), 256)))
 	w.Header().Set("WWW-Authenticate", `Basic realm="pipedrive-webhooks", charset="UTF-8"`)
 	writeJSON(w, http.StatusUnauthorized, `{"error":"unauthorized"}`)
 }

@@ -23,8 +23,10 @@ const (
 	maxLoggedPayload = 200 << 10
 	// excerptBytes bounds the part of a rejected body that is logged.
 	excerptBytes = 256
-	// drainLimit bounds how much of an oversize body is counted (not kept) to log its size.
-	drainLimit = 64 << 20
+	// drainLimit bounds how much of an oversize body is read (and thrown away): to
+	// count it, and so that a client sending "Connection: close" gets its 200
+	// rather than a connection reset while it is still sending.
+	drainLimit = 16 << 20
 )
 
 // Kinds of rejected deliveries that the receiver adds to the decoder's.
@@ -43,7 +45,7 @@ func handleWebhook(maxBody int64) http.Handler {
 		defer func() {
 			if v := recover(); v != nil {
 				log.LogAttrs(r.Context(), slog.LevelError, "pipedrive webhook handler panicked",
-					slog.String("kind", KindPanic), slog.String("error", fmt.Sprint(v)), slog.String("stack", string(debug.Stack())))
+					slog.String("kind", KindPanic), slog.String("error", webhook.Bound(fmt.Sprint(v), webhook.MaxLoggedString)), slog.String("stack", webhook.Bound(string(debug.Stack()), 16<<10)))
 			}
 		}()
 		buf := buffers.Get().(*bodyBuffer)
@@ -100,6 +102,7 @@ func (e *tooLargeError) Error() string {
 // comes from Content-Length, or from draining up to drainLimit more bytes.
 func readBody(r *http.Request, limit int64, buf []byte) ([]byte, error) {
 	if r.ContentLength > limit {
+		_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, drainLimit))
 		return nil, &tooLargeError{size: r.ContentLength, limit: limit}
 	}
 	body, err := readAtMost(r.Body, r.ContentLength, limit+1, buf)
@@ -141,14 +144,14 @@ func readAtMost(rd io.Reader, hint, max int64, buf []byte) ([]byte, error) {
 
 // rejected logs one WARN record for a delivery that was not logged as an event.
 func rejected(log *slog.Logger, r *http.Request, err error, body []byte) {
-	attrs := []slog.Attr{slog.String("kind", rejectionKind(err)), slog.String("error", err.Error())}
+	attrs := []slog.Attr{slog.String("kind", rejectionKind(err)), slog.String("error", webhook.Bound(err.Error(), webhook.MaxLoggedString))}
 	var tooLarge *tooLargeError
 	if errors.As(err, &tooLarge) {
 		attrs = append(attrs, slog.Int64("size", tooLarge.size), slog.Int64("limit", tooLarge.limit))
 	} else {
 		attrs = append(attrs, slog.Int("size", len(body)), slog.String("excerpt", excerpt(body)))
 	}
-	attrs = append(attrs, slog.String("content_type", r.Header.Get("Content-Type")))
+	attrs = append(attrs, slog.String("content_type", webhook.Bound(r.Header.Get("Content-Type"), 256)))
 	log.LogAttrs(r.Context(), slog.LevelWarn, "malformed pipedrive webhook", attrs...)
 }
 

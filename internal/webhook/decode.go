@@ -418,6 +418,9 @@ func reference(raw json.RawMessage) json.RawMessage {
 	if !isObject(raw) {
 		return raw
 	}
+	if id, ok := leadingID(raw); ok {
+		return id
+	}
 	var ref struct {
 		ID    json.RawMessage `json:"id"`
 		Value json.RawMessage `json:"value"`
@@ -425,10 +428,39 @@ func reference(raw json.RawMessage) json.RawMessage {
 	if json.Unmarshal(raw, &ref) != nil {
 		return raw
 	}
-	if r := cmp.Or(string(ref.ID), string(ref.Value)); r != "" {
-		return bytes.TrimSpace(json.RawMessage(r))
+	switch {
+	case ref.ID != nil:
+		return bytes.TrimSpace(ref.ID)
+	case ref.Value != nil:
+		return bytes.TrimSpace(ref.Value)
 	}
 	return raw
+}
+
+// leadingID reads the common shape of a reference without a decoder: an object
+// whose first member is "id" with a number or a plain string. raw is valid JSON.
+func leadingID(raw json.RawMessage) (json.RawMessage, bool) {
+	rest := bytes.TrimLeft(raw[1:], " \t\r\n")
+	if !bytes.HasPrefix(rest, []byte(`"id"`)) {
+		return nil, false
+	}
+	rest = bytes.TrimLeft(rest[len(`"id"`):], " \t\r\n")
+	if len(rest) == 0 || rest[0] != ':' {
+		return nil, false
+	}
+	rest = bytes.TrimLeft(rest[1:], " \t\r\n")
+	end := bytes.IndexAny(rest, ",}")
+	if end <= 0 {
+		return nil, false
+	}
+	v := bytes.TrimRight(rest[:end], " \t\r\n")
+	if v[0] == '"' && (len(v) < 2 || v[len(v)-1] != '"' || bytes.ContainsAny(v[1:len(v)-1], `"\`)) {
+		return nil, false // a string with a comma, a quote or an escape in it: decode it properly
+	}
+	if v[0] == '{' || v[0] == '[' {
+		return nil, false
+	}
+	return v, true
 }
 
 func scalarJSON(raw json.RawMessage) bool {

@@ -5,10 +5,12 @@ package webhook
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"log/slog"
 	"slices"
 	"strconv"
 	"time"
+	"unicode/utf8"
 )
 
 // Webhook payload versions, spelled as the Pipedrive webhooks API spells them.
@@ -63,13 +65,51 @@ type Deal struct {
 	Currency        string
 }
 
+// Bounds on what a record carries of an event, so that every record fits a
+// CloudWatch Logs event (256 KiB) whatever arrives: the payload is capped apart
+// (the receiver's maxLoggedPayload), and each string and list here is cut to these
+// sizes, the cut marked.
+const (
+	MaxLoggedString = 512 // bytes of one string field
+	MaxLoggedFields = 100 // names in changed_fields or unreadable_fields
+	cutMark         = "…[cut]"
+	moreMark        = "…[%d more]"
+)
+
+// Bound cuts s to at most n bytes of whole UTF-8 characters, marking the cut.
+func Bound(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n - len(cutMark)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + cutMark
+}
+
+// boundList keeps the first MaxLoggedFields names, each bounded, and says how many
+// more there were.
+func boundList(names []string) []string {
+	n := min(len(names), MaxLoggedFields)
+	out := make([]string, 0, n+1)
+	for _, name := range names[:n] {
+		out = append(out, Bound(name, 128))
+	}
+	if len(names) > n {
+		out = append(out, fmt.Sprintf(moreMark, len(names)-n))
+	}
+	return out
+}
+
 // LogValue renders the event as the `webhook` group of the audit log record; empty
-// fields are left out so that a record shows only what the payload carried.
+// fields are left out so that a record shows only what the payload carried. Every
+// string and list is bounded (MaxLoggedString, MaxLoggedFields).
 func (e *Event) LogValue() slog.Value {
 	attrs := make([]slog.Attr, 0, 24)
 	str := func(k, v string) {
 		if v != "" {
-			attrs = append(attrs, slog.String(k, v))
+			attrs = append(attrs, slog.String(k, Bound(v, MaxLoggedString)))
 		}
 	}
 	str("version", e.Version)
@@ -93,7 +133,7 @@ func (e *Event) LogValue() slog.Value {
 	str("change_source", e.ChangeSource)
 	str("host", e.Host)
 	if e.ChangedFields != nil {
-		attrs = append(attrs, slog.Any("changed_fields", e.ChangedFields))
+		attrs = append(attrs, slog.Any("changed_fields", boundList(e.ChangedFields)))
 	}
 	str("merged_to_id", e.MergedToID)
 	if d := e.Deal; d != nil {
@@ -112,7 +152,7 @@ func (e *Event) LogValue() slog.Value {
 		str("currency", d.Currency)
 	}
 	if len(e.Unreadable) > 0 {
-		attrs = append(attrs, slog.Any("unreadable_fields", e.Unreadable))
+		attrs = append(attrs, slog.Any("unreadable_fields", boundList(e.Unreadable)))
 	}
 	return slog.GroupValue(attrs...)
 }

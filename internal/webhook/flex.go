@@ -58,16 +58,13 @@ func (n *Int) UnmarshalJSON(b []byte) error {
 	if t.bad || t.s == "" {
 		return nil
 	}
-	v, err := strconv.ParseInt(t.s, 10, 64)
-	if err != nil {
-		f, ferr := strconv.ParseFloat(t.s, 64)
-		if ferr != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
-			n.bad = true
-			return nil
-		}
-		v = int64(f)
+	if v, err := strconv.ParseInt(t.s, 10, 64); err == nil {
+		n.N, n.Valid = v, true
+	} else if f, ferr := strconv.ParseFloat(t.s, 64); ferr == nil && f == math.Trunc(f) && math.Abs(f) <= 1<<53 {
+		n.N, n.Valid = int64(f), true // 1e3, 2.0
+	} else {
+		n.bad = true // not an integer, or beyond int64: unreadable, not an error
 	}
-	n.N, n.Valid = v, true
 	return nil
 }
 
@@ -87,12 +84,11 @@ func (f *Float) UnmarshalJSON(b []byte) error {
 	if t.bad || t.s == "" {
 		return nil
 	}
-	v, err := strconv.ParseFloat(t.s, 64)
-	if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
-		f.bad = true
-		return nil
+	if v, err := strconv.ParseFloat(t.s, 64); err == nil && !math.IsInf(v, 0) && !math.IsNaN(v) {
+		f.F, f.Valid = v, true
+	} else {
+		f.bad = true // unreadable, not an error
 	}
-	f.F, f.Valid = v, true
 	return nil
 }
 
