@@ -34,6 +34,10 @@ run: ## Run the receiver on 127.0.0.1:8080 (ADDR or LISTEN_ADDR=host:port), no A
 send: ## Post payloads to a running make run (FILE=… or all of testdata/pipedrive); prints each answer
 	$(GO) run ./scripts/send $(if $(ADDR),-url http://$(ADDR)/webhooks/pipedrive) $(FILE)
 
+.PHONY: invoke
+invoke: ## Run the bootstrap under AWS's Lambda Runtime Interface Emulator with EVENT=payload.json (like serverless invoke local)
+	$(GO) run ./scripts/invoke $(EVENT)
+
 .PHONY: build
 build: ## Build the Lambda zip (linux/arm64 bootstrap) into dist/receiver.zip, and dist/pipedrive-webhook
 	@mkdir -p $(DIST)

@@ -73,7 +73,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			return fmt.Errorf("%s: %w (is the receiver running? make run)", f, err)
 		}
 		answer, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		fmt.Fprintf(stdout, "%s  %d %s\n", f, resp.StatusCode, strings.TrimSpace(string(answer)))
 		if resp.StatusCode != http.StatusOK {
 			failed++
