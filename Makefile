@@ -96,23 +96,23 @@ output = $$(TF="$(TF)" scripts/stack-output.sh $(TF_DIR) $(1))
 tool_run = scripts/pipedrive-webhook/run
 
 .PHONY: plan
-plan: ## terraform plan of ENV (sandbox); TF_VAR_pipedrive_api_token only for the first apply
+plan: ## terraform plan of ENV (sandbox, production); state in S3 when ENV has backend.s3.tfbackend
 	@$(preflight)
 	@$(MAKE) build
-	$(TF) -chdir=$(TF_DIR) init -input=false
+	TF="$(TF)" scripts/tf-init.sh $(TF_DIR)
 	$(TF) -chdir=$(TF_DIR) plan -input=false
 
 .PHONY: apply
 apply: ## terraform apply of ENV: deploys the receiver and registers the webhook
 	@$(preflight)
 	@$(MAKE) build
-	$(TF) -chdir=$(TF_DIR) init -input=false
+	TF="$(TF)" scripts/tf-init.sh $(TF_DIR)
 	$(TF) -chdir=$(TF_DIR) apply -input=false
 
 .PHONY: destroy
 destroy: ## terraform destroy of ENV: deletes the webhook at Pipedrive, then the stack (no build needed)
 	@$(preflight)
-	$(TF) -chdir=$(TF_DIR) init -input=false
+	TF="$(TF)" scripts/tf-init.sh $(TF_DIR)
 	$(TF) -chdir=$(TF_DIR) destroy -input=false
 
 .PHONY: logs

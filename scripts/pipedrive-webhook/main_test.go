@@ -429,3 +429,17 @@ func TestTerraformLifecycle(t *testing.T) {
 		}
 	}
 }
+
+// The production takeover: the new webhook first, then the ids to retire; ids
+// already gone are no error, so a second apply is a no-op.
+func TestRegisterRetiresSeveralIDs(t *testing.T) {
+	h := newHarness(t)
+	seed := h.pd.Add(pipedrivetest.Webhook{ID: 1345147, SubscriptionURL: "https://old.example.com/webhooks/pipedrive", EventAction: "*", EventObject: "deal", Version: "1.0"})
+	other := h.pd.Add(pipedrivetest.Webhook{SubscriptionURL: "https://old.example.com/other", EventAction: "*", EventObject: "deal"})
+	h.ok("register", "--url", hookURL, "--replace-id", jsonID(seed.ID)+","+jsonID(other.ID), "--replace-id", "999")
+	if hooks := h.pd.Webhooks(); len(hooks) != 1 || hooks[0].SubscriptionURL != hookURL {
+		t.Fatalf("after the takeover: %+v", hooks)
+	}
+	h.ok("register", "--url", hookURL, "--replace-id", jsonID(seed.ID))
+	h.fails("not a webhook id", "register", "--url", hookURL, "--replace-id", "x")
+}

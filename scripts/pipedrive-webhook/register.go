@@ -5,6 +5,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive"
@@ -38,12 +40,12 @@ func cmdRegister(ctx context.Context, args []string, e env, redact *secrets.Reda
 	var a authFlags
 	var reg pipedrive.Registration
 	var opts pipedrive.RegisterOptions
-	var replaceID int64
+	var retire idList
 	settle := 30 * time.Second
 	c.register(fs, e)
 	a.register(fs, e)
 	subscriptionFlags(fs, &reg)
-	fs.Int64Var(&replaceID, "replace-id", 0, "once the webhook exists, delete this older one (say, the one for a previous URL)")
+	fs.Var(&retire, "replace-id", "once the webhook exists, delete this older `id` (say, the one for a previous URL); repeat it, or give several separated by commas; one already gone counts as deleted")
 	fs.BoolVar(&opts.Rotate, "rotate", false, "create a new webhook even if a healthy one matches, then delete the matching ones: how new basic-auth credentials reach Pipedrive")
 	fs.BoolVar(&opts.Exclusive, "exclusive", false, "once the webhook exists, delete every other webhook delivering to --url (earlier registrations of the same stack)")
 	fs.DurationVar(&settle, "settle", settle, "how long to look for a create whose answer was lost before creating again")
@@ -53,9 +55,7 @@ func cmdRegister(ctx context.Context, args []string, e env, redact *secrets.Reda
 	if err := validate(reg); err != nil {
 		return err
 	}
-	if replaceID != 0 {
-		opts.Retire = []int64{replaceID}
-	}
+	opts.Retire = retire
 	s, err := connect(ctx, e, c, redact)
 	if err != nil {
 		return err
@@ -110,5 +110,22 @@ func cmdMigrate(ctx context.Context, args []string, e env, redact *secrets.Redac
 		return s.printJSON(res)
 	}
 	fmt.Fprintln(s.stdout, res.ID)
+	return nil
+}
+
+// idList is a repeatable flag of webhook ids ("--replace-id 1 --replace-id 2", or
+// "--replace-id 1,2").
+type idList []int64
+
+func (l *idList) String() string { return fmt.Sprint([]int64(*l)) }
+
+func (l *idList) Set(s string) error {
+	for _, part := range strings.Split(s, ",") {
+		id, err := strconv.ParseInt(strings.TrimSpace(part), 10, 64)
+		if err != nil || id <= 0 {
+			return fmt.Errorf("%q is not a webhook id", part)
+		}
+		*l = append(*l, id)
+	}
 	return nil
 }

@@ -8,10 +8,11 @@ terraform {
     }
   }
 
-  # State: keep it in S3 for shared use. Fill in a bucket and pass the rest at init:
-  #   terraform init -backend-config="bucket=…" -backend-config="key=pipedrive-webhooks/sandbox.tfstate" \
-  #     -backend-config="region=us-east-1" -backend-config="use_lockfile=true"
-  # backend "s3" {}
+  # Shared state in S3 with native locking (use_lockfile: Terraform >= 1.11,
+  # OpenTofu >= 1.10), configured by backend.s3.tfbackend beside this file
+  # (make plan/apply/destroy pass it to init). Without that file, make runs this
+  # root on local state and says so.
+  backend "s3" {}
 }
 
 provider "aws" {

@@ -18,6 +18,7 @@ locals {
     region          = var.aws_region
     api_url         = coalesce(var.pipedrive_api_url, "https://api.pipedrive.com/v1")
     command         = coalesce(var.tool_command, "${local.repo_root}/scripts/pipedrive-webhook/run")
+    retire          = join(",", [for id in var.retire_webhook_ids : format("%d", id)])
   }
 }
 
@@ -38,7 +39,7 @@ resource "terraform_data" "webhook" {
   count = var.enabled ? 1 : 0
 
   input            = local.registration
-  triggers_replace = [var.webhook_url, var.event_action, var.event_object, var.webhook_version, var.name, var.auth_version]
+  triggers_replace = [var.webhook_url, var.event_action, var.event_object, var.webhook_version, var.name, var.auth_version, var.retire_webhook_ids]
 
   provisioner "local-exec" {
     command = join(" ", [
@@ -46,6 +47,7 @@ resource "terraform_data" "webhook" {
       "--url '${self.input.url}' --event-action '${self.input.event_action}' --event-object '${self.input.event_object}'",
       "--version '${self.input.version}' --name '${self.input.name}'",
       "--auth-parameter '${self.input.auth_parameter}' --token-parameter '${self.input.token_parameter}' --region '${self.input.region}'",
+      self.input.retire == "" ? "" : "--replace-id '${self.input.retire}'",
     ])
     environment = {
       PIPEDRIVE_API_URL = self.input.api_url

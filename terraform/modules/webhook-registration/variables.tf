@@ -105,3 +105,14 @@ variable "tool_command" {
   type        = string
   default     = null
 }
+
+variable "retire_webhook_ids" {
+  description = "Webhooks to delete once this stack's exists: the ones it takes over (say, a hand-made v1 webhook delivering elsewhere). Ids already gone are no error, so later applies are no-ops."
+  type        = list(number)
+  default     = []
+
+  validation {
+    condition     = alltrue([for id in var.retire_webhook_ids : id > 0 && floor(id) == id])
+    error_message = "Webhook ids are positive whole numbers."
+  }
+}

@@ -1,0 +1,54 @@
+output "webhook_url" {
+  description = "The URL Pipedrive delivers to."
+  value       = module.receiver.webhook_url
+}
+
+output "function_name" {
+  description = "Name of the Lambda function."
+  value       = module.receiver.function_name
+}
+
+output "log_group_name" {
+  description = "The function's log group (make logs tails it)."
+  value       = module.receiver.log_group_name
+}
+
+output "log_retention_in_days" {
+  description = "Retention of the function's log group, in days."
+  value       = var.log_retention_in_days
+}
+
+output "api_id" {
+  description = "ID of the API Gateway HTTP API."
+  value       = module.receiver.api_id
+}
+
+output "role_arn" {
+  description = "ARN of the function's IAM role."
+  value       = module.receiver.role_arn
+}
+
+output "api_token_parameter_name" {
+  description = "SSM parameter of the Pipedrive API token."
+  value       = var.api_token_parameter_name
+}
+
+output "region" {
+  description = "The stack's region (make targets pass it to the registration tool)."
+  value       = module.receiver.region
+}
+
+output "webhook_auth_parameter_name" {
+  description = "SSM parameter of the basic-auth credentials."
+  value       = module.receiver.webhook_auth_parameter_name
+}
+
+output "webhook_registered" {
+  description = "Whether the webhook is registered with Pipedrive by this stack."
+  value       = module.registration.registered
+}
+
+output "webhook_name" {
+  description = "Name of the webhook in Pipedrive."
+  value       = module.registration.webhook_name
+}

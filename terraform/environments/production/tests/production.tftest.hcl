@@ -1,0 +1,71 @@
+# The production root with a mocked AWS provider: the seed's system, the takeover
+# of webhook 1345147, and the token parameter read, never written.
+# Registration runs a real local-exec on apply, so these runs only plan.
+
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  mock_data "aws_region" {
+    defaults = { region = "us-east-1", name = "us-east-1" }
+  }
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+}
+
+override_resource {
+  target = module.receiver.aws_apigatewayv2_api.this
+  values = {
+    api_endpoint  = "https://abc123.execute-api.us-east-1.amazonaws.com"
+    execution_arn = "arn:aws:execute-api:us-east-1:123456789012:abc123"
+  }
+}
+
+run "the_seeds_system" {
+  command = plan
+
+  assert {
+    condition     = module.registration.registration.region == "us-east-1" && module.registration.registration.event_object == "deal" && module.registration.registration.event_action == "*"
+    error_message = "Production is every deal event, in us-east-1, as the seed's webhook."
+  }
+  assert {
+    condition     = module.registration.registration.version == "2.0" && module.registration.registration.auth_parameter == "/pipedrive-webhooks/webhook-auth"
+    error_message = "The new webhook is v2 with basic auth."
+  }
+  assert {
+    condition     = output.log_retention_in_days >= 365
+    error_message = "An audit log keeps at least a year."
+  }
+}
+
+run "takes_over_webhook_1345147" {
+  command = plan
+
+  assert {
+    condition     = module.registration.registration.retire == "1345147"
+    error_message = "The seed's v1 webhook is retired, once the new one exists."
+  }
+}
+
+run "nothing_to_take_over" {
+  command = plan
+
+  variables {
+    retire_webhook_ids = []
+  }
+
+  assert {
+    condition     = module.registration.registration.retire == ""
+    error_message = "Without ids to retire, the registration retires nothing."
+  }
+}
+
+run "token_parameter_is_read_not_written" {
+  command = plan
+
+  assert {
+    condition     = module.registration.registration.token_parameter == "/dissertation-editor/pipedrive/api-token" && output.api_token_parameter_name == "/dissertation-editor/pipedrive/api-token"
+    error_message = "The registration reads the seed's token parameter."
+  }
+}

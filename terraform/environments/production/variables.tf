@@ -1,0 +1,74 @@
+variable "region" {
+  description = "AWS region of the live system (the seed's: us-east-1)."
+  type        = string
+  default     = "us-east-1"
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.region))
+    error_message = "The region must look like us-east-1."
+  }
+}
+
+variable "name" {
+  description = "Name of the stack: the function, the API, the log group, the parameters and the webhook."
+  type        = string
+  default     = "pipedrive-webhooks"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{2,40}$", var.name))
+    error_message = "The name must be 3 to 41 lower-case letters, digits or hyphens, starting with a letter."
+  }
+}
+
+variable "lambda_zip_path" {
+  description = "Deployment zip from `make build`; null for the repository's dist/receiver.zip."
+  type        = string
+  default     = null
+}
+
+variable "log_retention_in_days" {
+  description = "Retention of the audit log: 400 days keeps a full year and a quarter for year-end reviews."
+  type        = number
+  default     = 400
+}
+
+variable "api_token_parameter_name" {
+  description = "The existing SSM SecureString holding the Pipedrive API token (the seed's), read by the registration tool; never created or overwritten here."
+  type        = string
+  default     = "/dissertation-editor/pipedrive/api-token"
+
+  validation {
+    condition     = can(regex("^/[A-Za-z0-9_.\\-/]+$", var.api_token_parameter_name))
+    error_message = "The parameter name must be a path such as /dissertation-editor/pipedrive/api-token."
+  }
+}
+
+variable "retire_webhook_ids" {
+  description = "Webhooks this stack takes over, deleted once its own exists: the seed's hand-made v1 webhook 1345147. Ids already gone are no error."
+  type        = list(number)
+  default     = [1345147]
+}
+
+variable "webhook_auth_version" {
+  description = "Bump to rotate the basic-auth password and re-register the webhook with it."
+  type        = number
+  default     = 1
+}
+
+variable "alarm_actions" {
+  description = "ARNs (an SNS topic) notified by the alarms."
+  type        = list(string)
+  default     = []
+}
+
+variable "pipedrive_api_url" {
+  description = "Pipedrive API base URL; null for Pipedrive's own."
+  type        = string
+  default     = null
+}
+
+variable "registration_tool_command" {
+  description = "How to run the registration tool; null for this repository's scripts/pipedrive-webhook/run."
+  type        = string
+  default     = null
+}
