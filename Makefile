@@ -80,7 +80,7 @@ terraform-check: build ## Terraform offline checks: fmt, tflint, tfsec, docs, va
 
 .PHONY: docs
 docs: ## Regenerate the terraform-docs tables in the module READMEs
-	@for d in terraform/modules/* terraform/environments/*; do \
+	@for d in terraform/modules/* terraform/environments/* terraform/bootstrap; do \
 		$(call tool,terraform-docs) -c terraform/.terraform-docs.yml $$d; done
 
 .PHONY: actionlint

@@ -48,12 +48,12 @@ step "tfsec (no HIGH or CRITICAL finding without an inline justification)"
 "$tfsec" terraform --no-color --concise-output --minimum-severity HIGH --ignore-hcl-errors --format default
 
 step "terraform-docs tables up to date (make docs rewrites them)"
-for dir in terraform/modules/* terraform/environments/*; do
+for dir in terraform/modules/* terraform/environments/* terraform/bootstrap; do
   "$tfdocs" -c terraform/.terraform-docs.yml --output-check "$dir" >/dev/null ||
     { echo "$dir/README.md is out of date: run make docs" >&2; exit 1; }
 done
 
-for dir in terraform/modules/* terraform/environments/*; do
+for dir in terraform/modules/* terraform/environments/* terraform/bootstrap; do
   step "init + validate $dir"
   "${with_provider[@]}" "$tofu" -chdir="$dir" init -backend=false -input=false -no-color >/dev/null
   "${with_provider[@]}" "$tofu" -chdir="$dir" validate -no-color
@@ -68,7 +68,7 @@ if command -v terraform >/dev/null 2>&1; then
   tf_version=$(terraform version -json 2>/dev/null | sed -n 's/.*"terraform_version": *"\([^"]*\)".*/\1/p')
   export TF_DATA_DIR_BASE="${TMPDIR:-/tmp}/pipedrive-webhooks-terraform.$$"
   trap 'rm -rf "$TF_DATA_DIR_BASE"' EXIT
-  for dir in terraform/modules/* terraform/environments/*; do
+  for dir in terraform/modules/* terraform/environments/* terraform/bootstrap; do
     step "terraform $tf_version: init + validate $dir"
     export TF_DATA_DIR="$TF_DATA_DIR_BASE/${dir//\//_}"
     "${with_provider[@]}" terraform -chdir="$dir" init -backend=false -input=false -no-color >/dev/null

@@ -1,0 +1,110 @@
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+
+locals {
+  account   = data.aws_caller_identity.current.account_id
+  partition = data.aws_partition.current.partition
+  github    = "token.actions.githubusercontent.com"
+
+  oidc_provider_arn = var.create_oidc_provider ? aws_iam_openid_connect_provider.github[0].arn : "arn:${local.partition}:iam::${local.account}:oidc-provider/${local.github}"
+}
+
+################################################################################
+# The state bucket: versioned, encrypted, private, TLS only
+################################################################################
+
+# Not force_destroy: a bucket that holds state cannot be deleted by a destroy.
+resource "aws_s3_bucket" "state" {
+  bucket = var.state_bucket_name
+}
+
+resource "aws_s3_bucket_versioning" "state" {
+  bucket = aws_s3_bucket.state.id
+
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+# SSE-KMS with the AWS-managed key: the state holds no secret (they are write-only),
+# and a customer-managed key would add a key policy to keep right for no gain here.
+#tfsec:ignore:aws-s3-encryption-customer-key
+resource "aws_s3_bucket_server_side_encryption_configuration" "state" {
+  bucket = aws_s3_bucket.state.id
+
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm = "aws:kms"
+    }
+    bucket_key_enabled = true
+  }
+}
+
+resource "aws_s3_bucket_public_access_block" "state" {
+  bucket = aws_s3_bucket.state.id
+
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_policy" "state" {
+  bucket = aws_s3_bucket.state.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "TLSOnly"
+      Effect    = "Deny"
+      Principal = "*"
+      Action    = "s3:*"
+      Resource  = [aws_s3_bucket.state.arn, "${aws_s3_bucket.state.arn}/*"]
+      Condition = { Bool = { "aws:SecureTransport" = "false" } }
+    }]
+  })
+
+  depends_on = [aws_s3_bucket_public_access_block.state]
+}
+
+################################################################################
+# GitHub's OIDC provider, and the role the e2e workflow assumes
+################################################################################
+
+resource "aws_iam_openid_connect_provider" "github" {
+  count = var.create_oidc_provider ? 1 : 0
+
+  url            = "https://${local.github}"
+  client_id_list = ["sts.amazonaws.com"]
+}
+
+resource "aws_iam_role" "e2e" {
+  name                 = "${var.stack_prefix}-e2e"
+  description          = "Assumed by ${var.github_repository}'s e2e workflow (environment ${var.github_environment}) to deploy and test the sandbox stack."
+  max_session_duration = 7200
+  # Trust: GitHub's OIDC tokens for this repository's jobs in this environment
+  # alone; not other repositories, branches without the environment, or forks.
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "GitHubActionsE2E"
+      Effect    = "Allow"
+      Principal = { Federated = local.oidc_provider_arn }
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Condition = {
+        StringEquals = {
+          "${local.github}:aud" = "sts.amazonaws.com"
+          "${local.github}:sub" = "repo:${var.github_repository}:environment:${var.github_environment}"
+        }
+      }
+    }]
+  })
+}
+
+# The resource wildcards are name prefixes (each test stack's name carries a random
+# suffix) and the few actions that take no narrower resource; see permissions.tf.
+#tfsec:ignore:aws-iam-no-policy-wildcards
+resource "aws_iam_role_policy" "e2e" {
+  name   = "sandbox-stack"
+  role   = aws_iam_role.e2e.id
+  policy = jsonencode({ Version = "2012-10-17", Statement = local.e2e_statements })
+}

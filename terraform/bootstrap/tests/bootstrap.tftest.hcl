@@ -1,0 +1,101 @@
+# The bootstrap root with a mocked AWS provider: the state bucket's protections,
+# the e2e role's trust, and no wildcard permission.
+
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+}
+
+override_resource {
+  target = aws_s3_bucket.state
+  values = { arn = "arn:aws:s3:::dissertation-editor-pipedrive-webhooks-tfstate", id = "dissertation-editor-pipedrive-webhooks-tfstate" }
+}
+
+override_resource {
+  target = aws_iam_openid_connect_provider.github
+  values = { arn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" }
+}
+
+run "state_bucket" {
+  command = apply
+
+  assert {
+    condition     = aws_s3_bucket_versioning.state.versioning_configuration[0].status == "Enabled"
+    error_message = "State must be versioned: a bad apply is undone from an earlier version."
+  }
+  assert {
+    condition     = one(aws_s3_bucket_server_side_encryption_configuration.state.rule).apply_server_side_encryption_by_default[0].sse_algorithm == "aws:kms"
+    error_message = "State must be encrypted at rest."
+  }
+  assert {
+    condition     = aws_s3_bucket_public_access_block.state.block_public_acls && aws_s3_bucket_public_access_block.state.block_public_policy && aws_s3_bucket_public_access_block.state.ignore_public_acls && aws_s3_bucket_public_access_block.state.restrict_public_buckets
+    error_message = "The state bucket must block every kind of public access."
+  }
+  assert {
+    condition     = jsondecode(aws_s3_bucket_policy.state.policy).Statement[0].Effect == "Deny" && jsondecode(aws_s3_bucket_policy.state.policy).Statement[0].Condition.Bool["aws:SecureTransport"] == "false"
+    error_message = "The state bucket must refuse requests without TLS."
+  }
+}
+
+run "trust_is_this_repository_and_environment_only" {
+  command = apply
+
+  assert {
+    condition     = jsondecode(aws_iam_role.e2e.assume_role_policy).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"] == "repo:dissertation-editor/pipedrive-webhooks:environment:sandbox"
+    error_message = "Only this repository's jobs in the sandbox environment may assume the role."
+  }
+  assert {
+    condition     = jsondecode(aws_iam_role.e2e.assume_role_policy).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:aud"] == "sts.amazonaws.com"
+    error_message = "The token's audience must be STS."
+  }
+  assert {
+    condition     = length(jsondecode(aws_iam_role.e2e.assume_role_policy).Statement) == 1 && !can(jsondecode(aws_iam_role.e2e.assume_role_policy).Statement[0].Condition.StringLike)
+    error_message = "No other statement, and no pattern (StringLike), may widen the trust."
+  }
+}
+
+run "no_wildcard_permission" {
+  command = apply
+
+  assert {
+    condition = alltrue([
+      for s in jsondecode(aws_iam_role_policy.e2e.policy).Statement : alltrue([
+        for a in flatten([s.Action]) : a != "*" && !endswith(a, ":*")
+      ])
+    ])
+    error_message = "No action may be * or a whole service (service:*)."
+  }
+  assert {
+    condition = alltrue([
+      for s in jsondecode(aws_iam_role_policy.e2e.policy).Statement : s.Resource != "*" || alltrue([
+        for a in flatten([s.Action]) : contains(["logs:DescribeLogGroups", "logs:PutQueryDefinition", "logs:DeleteQueryDefinition", "logs:DescribeQueryDefinitions", "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", "cloudwatch:DescribeAlarms", "secretsmanager:GetRandomPassword", "sts:GetCallerIdentity", "ssm:DescribeParameters"], a)
+      ])
+    ])
+    error_message = "Only actions that take no narrower resource may apply to every resource."
+  }
+  assert {
+    condition = alltrue([
+      for s in jsondecode(aws_iam_role_policy.e2e.policy).Statement : alltrue([
+        for r in flatten([s.Resource]) : r == "*" || strcontains(r, "pipedrive-webhooks-sandbox") || strcontains(r, "::/apis") || strcontains(r, "::/tags/") || strcontains(r, "tfstate")
+      ])
+    ])
+    error_message = "Every scoped resource is the sandbox stack's (by name prefix), its HTTP APIs, or its state."
+  }
+}
+
+run "existing_oidc_provider" {
+  command = plan
+
+  variables {
+    create_oidc_provider = false
+  }
+
+  assert {
+    condition     = length(aws_iam_openid_connect_provider.github) == 0 && output.oidc_provider_arn == "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+    error_message = "An account's existing GitHub provider is used, not created twice."
+  }
+}
