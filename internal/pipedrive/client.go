@@ -294,20 +294,7 @@ func (c *Client) transportError(err error) error {
 }
 
 // clean redacts an error's text, keeping its chain for errors.Is.
-func (c *Client) clean(err error) error {
-	if msg := c.redact.Redact(err.Error()); msg != err.Error() {
-		return redactedError{msg: msg, err: err}
-	}
-	return err
-}
-
-type redactedError struct {
-	msg string
-	err error
-}
-
-func (e redactedError) Error() string { return e.msg }
-func (e redactedError) Unwrap() error { return e.err }
+func (c *Client) clean(err error) error { return c.redact.RedactError(err) }
 
 func retryAfter(h string) time.Duration {
 	if s, err := strconv.Atoi(strings.TrimSpace(h)); err == nil && s > 0 {

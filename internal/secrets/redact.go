@@ -105,3 +105,23 @@ func (rw redactingWriter) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+// RedactError returns err with the registered secrets removed from its text; the
+// result still wraps err, for errors.Is and errors.As.
+func (r *Redactor) RedactError(err error) error {
+	if err == nil {
+		return nil
+	}
+	if msg := r.Redact(err.Error()); msg != err.Error() {
+		return redactedError{msg: msg, err: err}
+	}
+	return err
+}
+
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e redactedError) Error() string { return e.msg }
+func (e redactedError) Unwrap() error { return e.err }

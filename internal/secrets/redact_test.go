@@ -2,6 +2,7 @@ package secrets
 
 import (
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -40,3 +41,18 @@ func TestRedactorHidesEverySpelling(t *testing.T) {
 		t.Error("the zero Redactor changed text")
 	}
 }
+
+func TestRedactErrorKeepsTheChain(t *testing.T) {
+	var r Redactor
+	r.Add("s3cret-value")
+	base := fmt.Errorf("wrapped: %w", errSentinel)
+	err := r.RedactError(fmt.Errorf("failed with s3cret-value: %w", base))
+	if strings.Contains(err.Error(), "s3cret-value") || !errors.Is(err, errSentinel) {
+		t.Errorf("%v (is the sentinel: %v)", err, errors.Is(err, errSentinel))
+	}
+	if r.RedactError(nil) != nil {
+		t.Error("nil became an error")
+	}
+}
+
+var errSentinel = errors.New("sentinel")

@@ -89,22 +89,8 @@ func run(ctx context.Context, args []string, e env) error {
 	// Everything printed passes the redactor; the secrets are added as they are read.
 	redact := new(secrets.Redactor)
 	e.stdout, e.stderr = redact.Writer(e.stdout), redact.Writer(e.stderr)
-	err := dispatch(ctx, args, e, redact)
-	if err != nil {
-		if msg := redact.Redact(err.Error()); msg != err.Error() {
-			return redactedError{msg, err}
-		}
-	}
-	return err
+	return redact.RedactError(dispatch(ctx, args, e, redact))
 }
-
-type redactedError struct {
-	msg string
-	err error
-}
-
-func (e redactedError) Error() string { return e.msg }
-func (e redactedError) Unwrap() error { return e.err }
 
 func dispatch(ctx context.Context, args []string, e env, redact *secrets.Redactor) error {
 	if len(args) < 2 {
