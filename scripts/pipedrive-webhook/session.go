@@ -125,7 +125,7 @@ func connect(ctx context.Context, e env, c common, redact *secrets.Redactor) (*s
 func (s *session) parameter(name string) *secrets.Parameter {
 	return &secrets.Parameter{Client: s.ssm, Name: name, Timeout: min(s.timeout, 5*time.Second), Attempts: 3,
 		OnRetry: func(err error, wait time.Duration) {
-			s.say("%s; attempt again in %s", oneLine(err), wait)
+			s.say("%s; attempt again in %s", firstLine(err), wait)
 		}}
 }
 
@@ -181,8 +181,8 @@ func (s *session) credentials(ctx context.Context, a authFlags) (secrets.Credent
 	return c, err
 }
 
-// oneLine keeps the first line of an error, for a progress line.
-func oneLine(err error) string {
+// firstLine keeps the first line of an error, for a progress line.
+func firstLine(err error) string {
 	msg := err.Error()
 	for i, r := range msg {
 		if r == '\n' {
