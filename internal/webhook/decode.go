@@ -348,8 +348,15 @@ func describe(e *Event, hasCurrent bool, cur, prev *object, curName string) {
 	}
 	e.Unreadable = prev.unreadableDealFields(cur.unreadableDealFields(e.Unreadable, curName), "previous")
 	if hasCurrent {
+		// Only what moved: v2's previous carries only changed fields, v1's all of
+		// them, and both must tell the same change the same way.
 		e.Deal = newDeal(cur)
-		e.Deal.PreviousStatus, e.Deal.PreviousStageID = prev.Status.s, prev.StageID
+		if prev.Status.s != cur.Status.s {
+			e.Deal.PreviousStatus = prev.Status.s
+		}
+		if prev.StageID.Valid && (!cur.StageID.Valid || prev.StageID.N != cur.StageID.N) {
+			e.Deal.PreviousStageID = prev.StageID
+		}
 	} else { // a delete: the deal lives on only in previous
 		e.Deal = newDeal(prev)
 	}

@@ -82,7 +82,7 @@ func TestDecodeFields(t *testing.T) {
 			equal(t, "changed fields", e.ChangedFields, []string{"stage_id"})
 			d := e.Deal
 			if d.StageID.N != 1 || !d.PreviousStageID.Valid || d.PreviousStageID.N != 0 || d.Status != "open" ||
-				d.PreviousStatus != "open" || d.Value.F != 2786.08 || d.Currency != "USD" || d.Title != "Jane Doe - Dissertation Editing" {
+				d.PreviousStatus != "" || d.Value.F != 2786.08 || d.Currency != "USD" || d.Title != "Jane Doe - Dissertation Editing" {
 				t.Errorf("deal %+v", d)
 			}
 		}},

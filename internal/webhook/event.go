@@ -55,12 +55,13 @@ type Event struct {
 }
 
 // Deal holds the deal fields worth a dashboard: where it is, where it was, its worth.
+// The Previous fields are set only when the value changed.
 type Deal struct {
 	Title           string
 	Status          string
-	PreviousStatus  string
+	PreviousStatus  string // empty unless the status changed
 	StageID         Int
-	PreviousStageID Int
+	PreviousStageID Int // not Valid unless the stage changed
 	Value           Float
 	Currency        string
 }

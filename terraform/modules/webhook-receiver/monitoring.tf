@@ -50,13 +50,13 @@ locals {
     "deals-that-changed-stage" = <<-EOQ
       fields @timestamp, webhook.entity_id, webhook.title, webhook.previous_stage_id, webhook.stage_id
       | filter msg = "pipedrive webhook" and webhook.entity = "deal" and webhook.action = "change"
-          and ispresent(webhook.previous_stage_id) and webhook.previous_stage_id != webhook.stage_id
+          and ispresent(webhook.previous_stage_id)
       | dedup webhook.dedup_key
       | sort @timestamp desc
     EOQ
     "won-deals-per-day"        = <<-EOQ
       filter msg = "pipedrive webhook" and webhook.entity = "deal"
-          and webhook.status = "won" and webhook.previous_status != "won"
+          and webhook.status = "won" and ispresent(webhook.previous_status)
       | dedup webhook.dedup_key
       | stats count(*) as won, sum(webhook.value) as value by bin(1d) as day, webhook.currency
       | sort day desc
