@@ -106,6 +106,9 @@ func (c *Client) Register(ctx context.Context, reg Registration, opts RegisterOp
 		if existing, err = c.ListWebhooks(ctx); err != nil {
 			return res, fmt.Errorf("webhook %d is registered, but listing to check for duplicates failed: %w", res.ID, err)
 		}
+		if !opts.Rotate {
+			res.ID = survivor(Find(existing, reg.Matches), reg.Auth.User, res.ID)
+		}
 	}
 	retire := Find(existing, func(w *Webhook) bool {
 		return w.ID != res.ID && (reg.Matches(w) || opts.Exclusive && w.SubscriptionURL == reg.URL || slices.Contains(opts.Retire, w.ID))
@@ -126,6 +129,20 @@ func (c *Client) Register(ctx context.Context, reg Registration, opts RegisterOp
 		res.Deleted = append(res.Deleted, id)
 	}
 	return res, nil
+}
+
+// survivor is the webhook to keep of healthy duplicates, the same for any two
+// registrations that race (two watchdog runs, say), so that each deletes the
+// other's rather than both deleting both: the oldest, that is the lowest id.
+// created is kept when no match is healthy (the list lags behind the create).
+func survivor(matches []Webhook, authUser string, created int64) int64 {
+	keep := created
+	for _, w := range matches {
+		if w.ID < keep && w.Problem(authUser) == "" {
+			keep = w.ID
+		}
+	}
+	return keep
 }
 
 // create creates reg's webhook once. known are the webhooks listed before: a

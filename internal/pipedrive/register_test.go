@@ -273,3 +273,32 @@ func TestSubscriptionValidate(t *testing.T) {
 		}
 	}
 }
+
+// Two registrations that race (two watchdog runs, a watchdog run and a person) each
+// find no webhook and create one: each then deletes the other's duplicate, and
+// exactly one webhook stays, not none.
+func TestRegisterRaceKeepsOne(t *testing.T) {
+	c, pd, _ := newTestClient(t)
+	delay := pipedrivetest.Fault{Delay: 300 * time.Millisecond} // both list before either creates
+	pd.Inject("POST /webhooks", delay, delay)
+	results := make([]Result, 2)
+	errs := make([]error, 2)
+	var wg sync.WaitGroup
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i], errs[i] = c.Register(context.Background(), stackReg, RegisterOptions{})
+		}()
+	}
+	wg.Wait()
+	hooks := stackWebhooks(pd)
+	if errs[0] != nil || errs[1] != nil || len(hooks) != 1 {
+		t.Fatalf("errors %v; left %d webhooks, want 1", errs, len(hooks))
+	}
+	for _, r := range results {
+		if r.ID != hooks[0].ID {
+			t.Errorf("result %+v names another webhook than %d, the one kept", r, hooks[0].ID)
+		}
+	}
+}

@@ -14,11 +14,11 @@ import (
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive/pipedrivetest"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/pipedrive/records from what the receiver logs")
+var update = flag.Bool("update", false, "rewrite testdata/records from what the receiver logs")
 
 // TestExpectedRecords checks the `webhook` group of the record the receiver writes,
 // through the handler Lambda uses, for every fixture against its expected record in
-// testdata/pipedrive/records. Run with -update after a deliberate change, and read
+// testdata/records. Run with -update after a deliberate change, and read
 // the diff.
 func TestExpectedRecords(t *testing.T) {
 	all, err := pipedrivetest.Fixtures()
@@ -35,7 +35,7 @@ func TestExpectedRecords(t *testing.T) {
 				t.Fatal(err)
 			}
 			got = append(got, '\n')
-			file := filepath.Join(pipedrivetest.FixtureDir(), "records", f.Name+".json")
+			file := filepath.Join("testdata", "records", f.Name+".json")
 			if *update {
 				if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
 					t.Fatal(err)
