@@ -39,11 +39,14 @@ invoke: ## Run the bootstrap under AWS's Lambda Runtime Interface Emulator with 
 	$(GO) run ./scripts/invoke $(EVENT)
 
 .PHONY: build
-build: ## Build the Lambda zip (linux/arm64 bootstrap) into dist/receiver.zip, and dist/pipedrive-webhook
-	@mkdir -p $(DIST)
+build: ## Build the Lambda zips (linux/arm64 bootstrap) into dist/receiver.zip and dist/watchdog.zip, and dist/pipedrive-webhook
+	@mkdir -p $(DIST)/watchdog
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -buildvcs=false \
 		-ldflags='-s -w -buildid=' -o $(DIST)/bootstrap ./lambda
 	$(GO) run ./scripts/lambda-zip -o $(ZIP) $(DIST)/bootstrap
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -buildvcs=false \
+		-ldflags='-s -w -buildid=' -o $(DIST)/watchdog/bootstrap ./watchdog
+	$(GO) run ./scripts/lambda-zip -o $(DIST)/watchdog.zip $(DIST)/watchdog/bootstrap
 	$(GO) build -trimpath -o $(DIST)/pipedrive-webhook ./scripts/pipedrive-webhook
 
 .PHONY: test

@@ -61,6 +61,12 @@ func (w *Webhook) authUser() string {
 	return *w.HTTPAuthUser
 }
 
+// Removed reports whether Pipedrive says it removed w: a webhook it still lists
+// that way delivers nothing, and is as good as gone.
+func (w *Webhook) Removed() bool {
+	return w.RemoveTime != nil && *w.RemoveTime != "" || w.RemoveReason != nil && *w.RemoveReason != ""
+}
+
 // Problem says why Pipedrive would not deliver to w with the basic-auth user
 // authUser ("" for none) as a healthy webhook does, or "" when it would: it is
 // active, not removed, registered with that user, and its last delivery (if any)
@@ -69,7 +75,7 @@ func (w *Webhook) Problem(authUser string) string {
 	switch {
 	case !w.Active():
 		return "inactive (Pipedrive stopped delivering to it: banned, or removed)"
-	case w.RemoveTime != nil && *w.RemoveTime != "" || w.RemoveReason != nil && *w.RemoveReason != "":
+	case w.Removed():
 		return "removed by Pipedrive"
 	case w.LastHTTPStatus != nil && (*w.LastHTTPStatus < 200 || *w.LastHTTPStatus > 299):
 		return "failing: its last delivery got HTTP " + strconv.Itoa(*w.LastHTTPStatus)

@@ -1,0 +1,205 @@
+// Package watchdog keeps a stack's Pipedrive webhook alive. Pipedrive bans a webhook
+// whose deliveries fail and deletes one that has failed for days; a check finds the
+// stack's webhook by its subscription (URL, event, version), reports its health,
+// and registers it again, with the registration tool's own code, when it is gone.
+package watchdog
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets"
+)
+
+// A check's status, as logged (the `status` of the record, and the dimension of the
+// WatchdogChecks metric).
+const (
+	// StatusHealthy: a webhook delivers the subscription, and Pipedrive has nothing
+	// against it.
+	StatusHealthy = "healthy"
+	// StatusReRegistered: no webhook delivered the subscription (Pipedrive, or a
+	// person, deleted it); the check registered it again.
+	StatusReRegistered = "reregistered"
+	// StatusUnhealthy: the webhook exists but is inactive (banned) or failing, or it
+	// is gone and could not be registered again. A person should look: registering
+	// again would not fix a receiver that fails.
+	StatusUnhealthy = "unhealthy"
+	// StatusUnknown: the check could not look (the token or credentials could not be
+	// read, or Pipedrive did not answer). Nothing was changed.
+	StatusUnknown = "unknown"
+)
+
+// Config says what a check looks after and how it reaches it.
+type Config struct {
+	// Registration is the stack's webhook as the registration tool registers it. Its
+	// Auth is ignored: Credentials are read on every check.
+	Registration pipedrive.Registration
+	// Token reads the Pipedrive API token.
+	Token func(context.Context) (string, error)
+	// Credentials reads the basic-auth credentials the webhook is registered with.
+	Credentials func(context.Context) (secrets.Credentials, error)
+	APIURL      string        // the webhooks API's base URL; "" for Pipedrive's
+	Timeout     time.Duration // per request to Pipedrive; 0 for 10 s
+	Settle      time.Duration // how long a lost create is looked for; 0 for 20 s
+	// Backoff, when set, replaces the client's wait before a retry (tests).
+	Backoff func(n int) time.Duration
+	Logger  *slog.Logger
+}
+
+// Report is what one check found and did.
+type Report struct {
+	Status       string  `json:"status"`
+	Problem      string  `json:"problem,omitempty"` // why it is not healthy, or what was wrong before a repair
+	Webhook      *Seen   `json:"webhook,omitempty"` // the stack's webhook, as found or created
+	Deleted      []int64 `json:"deleted,omitempty"` // webhooks deleted: duplicates, ones Pipedrive removed
+	Error        string  `json:"error,omitempty"`   // one line, secrets redacted
+	Subscription string  `json:"subscription"`
+}
+
+// Seen is the stack's webhook as Pipedrive lists it.
+type Seen struct {
+	ID               int64  `json:"id"`
+	Active           bool   `json:"active"`
+	LastDeliveryTime string `json:"last_delivery_time,omitempty"`
+	LastHTTPStatus   int    `json:"last_http_status,omitempty"`
+}
+
+func seen(w *pipedrive.Webhook) *Seen {
+	s := &Seen{ID: w.ID, Active: w.Active()}
+	if w.LastDeliveryTime != nil {
+		s.LastDeliveryTime = *w.LastDeliveryTime
+	}
+	if w.LastHTTPStatus != nil {
+		s.LastHTTPStatus = *w.LastHTTPStatus
+	}
+	return s
+}
+
+// LogValue renders the report as a group.
+func (r Report) LogValue() slog.Value { return slog.GroupValue(r.attrs()...) }
+
+// attrs are the record's attributes: status, subscription, problem, webhook
+// (id, active, last_delivery_time, last_http_status), deleted, error.
+func (r Report) attrs() []slog.Attr {
+	attrs := []slog.Attr{slog.String("status", r.Status), slog.String("subscription", r.Subscription)}
+	if r.Problem != "" {
+		attrs = append(attrs, slog.String("problem", r.Problem))
+	}
+	if w := r.Webhook; w != nil {
+		wa := []slog.Attr{slog.Int64("id", w.ID), slog.Bool("active", w.Active)}
+		if w.LastDeliveryTime != "" {
+			wa = append(wa, slog.String("last_delivery_time", w.LastDeliveryTime))
+		}
+		if w.LastHTTPStatus != 0 {
+			wa = append(wa, slog.Int("last_http_status", w.LastHTTPStatus))
+		}
+		attrs = append(attrs, slog.Attr{Key: "webhook", Value: slog.GroupValue(wa...)})
+	}
+	if len(r.Deleted) > 0 {
+		attrs = append(attrs, slog.Any("deleted", r.Deleted))
+	}
+	if r.Error != "" {
+		attrs = append(attrs, slog.String("error", r.Error))
+	}
+	return attrs
+}
+
+// level is how loud a status is logged.
+func (r Report) level() slog.Level {
+	switch r.Status {
+	case StatusHealthy:
+		return slog.LevelInfo
+	case StatusUnhealthy:
+		return slog.LevelError
+	}
+	return slog.LevelWarn
+}
+
+// Check looks once, repairs what it may, logs one `webhook check` record and
+// returns what it found. It changes nothing unless it saw the whole list: a
+// Pipedrive outage is reported, never acted on.
+func Check(ctx context.Context, cfg Config) Report {
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	r := check(ctx, cfg, logger)
+	logger.LogAttrs(ctx, r.level(), "webhook check", r.attrs()...)
+	return r
+}
+
+func check(ctx context.Context, cfg Config, logger *slog.Logger) Report {
+	reg := cfg.Registration
+	r := Report{Subscription: reg.String()}
+	redact := new(secrets.Redactor)
+	unknown := func(what string, err error) Report {
+		r.Status, r.Error = StatusUnknown, what+": "+redact.RedactError(err).Error()
+		return r
+	}
+	token, err := cfg.Token(ctx)
+	if err != nil {
+		return unknown("reading the Pipedrive API token", err)
+	}
+	redact.Add(token)
+	if reg.Auth, err = cfg.Credentials(ctx); err != nil {
+		return unknown("reading the basic-auth credentials", err)
+	}
+	redact.AddCredentials(reg.Auth)
+	client, err := pipedrive.NewClient(pipedrive.Config{
+		BaseURL: cfg.APIURL, Token: token, Timeout: cmp.Or(cfg.Timeout, 10*time.Second), Redactor: redact,
+		Progress: func(line string) { logger.InfoContext(ctx, "watchdog step", "step", line) },
+	})
+	if err != nil {
+		return unknown("the Pipedrive client", err)
+	}
+	client.Settle = cmp.Or(cfg.Settle, 20*time.Second)
+	if cfg.Backoff != nil {
+		client.Backoff = cfg.Backoff
+	}
+	all, err := client.ListWebhooks(ctx)
+	if err != nil {
+		return unknown("listing the webhooks", err)
+	}
+	live := pipedrive.Find(all, func(w *pipedrive.Webhook) bool { return reg.Matches(w) && !w.Removed() })
+	healthy := slices.IndexFunc(live, func(w pipedrive.Webhook) bool { return w.Problem(reg.Auth.User) == "" })
+	switch {
+	case healthy >= 0 && len(live) == 1:
+		r.Status, r.Webhook = StatusHealthy, seen(&live[healthy])
+		return r
+	case len(live) > 0 && healthy < 0:
+		// Banned, failing or registered with other credentials: registering again
+		// would hide a receiver that fails (and be banned in turn), or fight a
+		// rotation. A person decides; a ban lifts by itself.
+		r.Status, r.Webhook, r.Problem = StatusUnhealthy, seen(&live[0]), live[0].Problem(reg.Auth.User)
+		return r
+	case healthy >= 0:
+		r.Problem = fmt.Sprintf("%d webhooks deliver it: keeping one", len(live))
+	default:
+		r.Problem = "no webhook delivers it (deleted by Pipedrive, or by hand)"
+	}
+	// Gone, or duplicated: the registration tool's own Register keeps a healthy
+	// match, or creates one, and deletes the rest (Pipedrive's removed ones too).
+	res, err := client.Register(ctx, reg, pipedrive.RegisterOptions{})
+	r.Deleted = res.Deleted
+	if err != nil {
+		r.Status, r.Error = StatusUnhealthy, redact.RedactError(err).Error()
+		if res.ID != 0 { // registered, but something after it failed
+			r.Status, r.Webhook = StatusReRegistered, &Seen{ID: res.ID, Active: true}
+		}
+		return r
+	}
+	r.Webhook = &Seen{ID: res.ID, Active: true}
+	if i := slices.IndexFunc(live, func(w pipedrive.Webhook) bool { return w.ID == res.ID }); i >= 0 {
+		r.Webhook = seen(&live[i])
+	}
+	r.Status = StatusHealthy
+	if res.Created {
+		r.Status = StatusReRegistered
+	}
+	return r
+}

@@ -1,0 +1,175 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/lambdatest"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/logtest"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive/pipedrivetest"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets/ssmtest"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/watchdog"
+)
+
+const (
+	token     = "0123456789abcdef0123456789abcdef01234567"
+	password  = "watchdog-main-password-3c9a"
+	stackURL  = "https://abc123.execute-api.us-east-1.amazonaws.com/webhooks/pipedrive"
+	tokenName = "/pdw-test/api-token"
+	authName  = "/pdw-test/webhook-auth"
+)
+
+// stackEnv is the environment Terraform gives the function, pointed at local
+// stand-ins of Pipedrive and SSM.
+func stackEnv(t *testing.T) (map[string]string, *pipedrivetest.Server, *ssmtest.Server) {
+	t.Helper()
+	pd, err := pipedrivetest.NewServer(token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ssm := ssmtest.NewServer(map[string]string{tokenName: token, authName: "pipedrive:" + password})
+	t.Cleanup(func() {
+		pd.Close()
+		ssm.Close()
+		if p := append(pd.Problems(), ssm.Problems()...); len(p) > 0 {
+			t.Errorf("requests off the APIs' specs: %v", p)
+		}
+	})
+	env := ssm.Env()
+	for k, v := range map[string]string{
+		"WEBHOOK_URL": stackURL, "WEBHOOK_EVENT_ACTION": "*", "WEBHOOK_EVENT_OBJECT": "deal", "WEBHOOK_VERSION": "2.0",
+		"WEBHOOK_NAME": "pipedrive-webhooks-sandbox", "WEBHOOK_AUTH_PARAMETER": authName,
+		"PIPEDRIVE_API_TOKEN_PARAMETER": tokenName, "PIPEDRIVE_API_URL": pd.APIURL(),
+	} {
+		env[k] = v
+	}
+	return env, pd, ssm
+}
+
+func noSecrets(t *testing.T, out string) {
+	t.Helper()
+	for _, s := range []string{token, password} {
+		if strings.Contains(out, s) {
+			t.Errorf("a secret is in the output:\n%s", out)
+		}
+	}
+}
+
+func TestRunOnce(t *testing.T) {
+	env, pd, _ := stackEnv(t)
+	out := &logtest.Buffer{}
+	if err := run(context.Background(), []string{"watchdog"}, func(k string) string { return env[k] }, out); err != nil {
+		t.Fatalf("a missing webhook, repaired: %v\n%s", err, out)
+	}
+	hooks := pd.Webhooks()
+	if len(hooks) != 1 || hooks[0].SubscriptionURL != stackURL || *hooks[0].HTTPAuthPassword != password {
+		t.Fatalf("webhooks %+v", hooks)
+	}
+	pd.SetActive(hooks[0].ID, false, 0)
+	err := run(context.Background(), []string{"watchdog"}, func(k string) string { return env[k] }, out)
+	if err == nil || !strings.Contains(err.Error(), "unhealthy: inactive") {
+		t.Errorf("an inactive webhook: %v", err)
+	}
+	out.WaitFor(t, `"status":"reregistered"`)
+	out.WaitFor(t, `"status":"unhealthy"`)
+	noSecrets(t, out.String())
+}
+
+func TestConfigurationErrors(t *testing.T) {
+	full, _, _ := stackEnv(t)
+	tests := []struct {
+		name  string
+		unset []string
+		set   map[string]string
+		want  string
+	}{
+		{"no URL", []string{"WEBHOOK_URL"}, nil, "WEBHOOK_URL is not set"},
+		{"bad URL", nil, map[string]string{"WEBHOOK_URL": "ftp://x"}, "not an absolute http(s) URL"},
+		{"bad object", nil, map[string]string{"WEBHOOK_EVENT_OBJECT": "deals"}, `event object "deals"`},
+		{"no token", []string{"PIPEDRIVE_API_TOKEN_PARAMETER"}, nil, "no Pipedrive API token"},
+		{"no credentials", []string{"WEBHOOK_AUTH_PARAMETER"}, nil, "no basic-auth credentials"},
+		{"bad log level", nil, map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := map[string]string{}
+			for k, v := range full {
+				env[k] = v
+			}
+			for _, k := range tt.unset {
+				delete(env, k)
+			}
+			for k, v := range tt.set {
+				env[k] = v
+			}
+			err := run(context.Background(), []string{"watchdog"}, func(k string) string { return env[k] }, &logtest.Buffer{})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("run = %v, want an error about %s", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestBootstrapProcess runs the built bootstrap as Lambda runs it, with two
+// scheduled invocations: the first finds the webhook gone and registers it again,
+// the second finds it healthy. Both parameters are read on each.
+func TestBootstrapProcess(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the bootstrap binary")
+	}
+	bin := filepath.Join(t.TempDir(), "bootstrap")
+	build := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", bin, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	env, pd, ssm := stackEnv(t)
+	// What EventBridge Scheduler sends: the schedule's input.
+	event := []byte(`{"source":"schedule"}`)
+	rt := lambdatest.NewRuntime(event, event)
+	defer rt.Close()
+	cmd := exec.Command(bin)
+	cmd.Env = []string{"AWS_LAMBDA_RUNTIME_API=" + rt.Addr(), "AWS_LAMBDA_FUNCTION_NAME=pdw-watchdog", "HOME=" + t.TempDir()}
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	out := &logtest.Buffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+
+	for i, want := range []string{watchdog.StatusReRegistered, watchdog.StatusHealthy} {
+		select {
+		case res := <-rt.Results:
+			var r watchdog.Report
+			if res.Error || json.Unmarshal(res.Body, &r) != nil || r.Status != want || r.Webhook == nil {
+				t.Fatalf("invocation %d: %s, want status %s", i+1, res.Body, want)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatalf("no answer to invocation %d; output:\n%s", i+1, out)
+		}
+	}
+	out.WaitFor(t, `"msg":"webhook check","status":"healthy"`)
+	if n := len(pd.Webhooks()); n != 1 {
+		t.Errorf("%d webhooks, want 1", n)
+	}
+	if ssm.Calls() != 4 {
+		t.Errorf("%d SSM reads for 2 checks, want 4: the token and credentials are read afresh", ssm.Calls())
+	}
+	noSecrets(t, out.String())
+	sc := bufio.NewScanner(strings.NewReader(out.String()))
+	for sc.Scan() {
+		if !json.Valid(sc.Bytes()) {
+			t.Errorf("a log line is not JSON: %s", sc.Text())
+		}
+	}
+}
