@@ -90,19 +90,26 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	logger := slog.New(jsonlog.NewHandler(stdout, &slog.HandlerOptions{Level: level}))
 
 	creds, err := secrets.CredentialsFromEnv(getenv, secrets.LazySSMClient(getenv), logger)
+	inLambda := getenv("AWS_LAMBDA_RUNTIME_API") != ""
+	// One record per start: in Lambda, one per cold start (the ColdStarts metric).
+	started := []any{"mode", "local"}
+	if inLambda {
+		started[1] = "lambda"
+	}
 	switch {
 	case errors.Is(err, secrets.ErrNotConfigured):
-		logger.Warn("basic auth is off: set WEBHOOK_AUTH_PARAMETER, or WEBHOOK_AUTH_USER and WEBHOOK_AUTH_PASSWORD")
+		logger.Warn("receiver started", append(started, "auth", "off",
+			"hint", "set WEBHOOK_AUTH_PARAMETER, or WEBHOOK_AUTH_USER and WEBHOOK_AUTH_PASSWORD")...)
 	case err != nil:
 		return err
 	case getenv("WEBHOOK_AUTH_PARAMETER") != "":
-		logger.Info("basic auth is on", "credentials", "SSM parameter "+getenv("WEBHOOK_AUTH_PARAMETER"))
+		logger.Info("receiver started", append(started, "auth", "SSM parameter "+getenv("WEBHOOK_AUTH_PARAMETER"))...)
 	default:
-		logger.Info("basic auth is on", "credentials", "WEBHOOK_AUTH_USER and WEBHOOK_AUTH_PASSWORD")
+		logger.Info("receiver started", append(started, "auth", "WEBHOOK_AUTH_USER and WEBHOOK_AUTH_PASSWORD")...)
 	}
 	handler := receiver.New(logger, receiver.Config{MaxBodyBytes: *maxBody, Credentials: creds})
 
-	if getenv("AWS_LAMBDA_RUNTIME_API") != "" {
+	if inLambda {
 		lambda.StartWithOptions(httpadapter.NewV2(handler).ProxyWithContext, lambda.WithContext(ctx))
 		return nil
 	}

@@ -189,6 +189,7 @@ func TestBootstrapProcess(t *testing.T) {
 	// The process's output reaches the buffer through a pipe, possibly after its
 	// answer reached the Runtime API: wait for each record rather than look once.
 	for _, want := range []string{
+		`"msg":"receiver started","mode":"lambda","auth":"SSM parameter /pipedrive-webhooks/sandbox/webhook-auth"`,
 		`"msg":"pipedrive webhook","request_id":"JKJaXmPLvHcESHA="`,
 		`"version":"1.0","action":"change","raw_action":"updated"`,
 		`"reason":"missing_credentials"`,
