@@ -1,0 +1,213 @@
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+data "aws_caller_identity" "current" {}
+
+locals {
+  name = "${var.name}-watchdog"
+  tags = merge({ "app" = "pipedrive-webhooks" }, var.tags)
+
+  # The two parameters it reads, and nothing else.
+  parameter_arns = [
+    for p in [var.registration.token_parameter, var.registration.auth_parameter] :
+    "arn:${data.aws_partition.current.partition}:ssm:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:parameter${p}"
+  ]
+}
+
+resource "aws_cloudwatch_log_group" "this" {
+  name              = "/aws/lambda/${local.name}"
+  retention_in_days = var.log_retention_in_days
+  kms_key_id        = var.kms_key_arn
+  tags              = local.tags
+}
+
+################################################################################
+# The function and its role: its own logs, and the two parameters
+################################################################################
+
+data "aws_iam_policy_document" "assume" {
+  statement {
+    sid     = "LambdaAssumesTheRole"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [data.aws_caller_identity.current.account_id]
+    }
+  }
+}
+
+resource "aws_iam_role" "function" {
+  name               = local.name
+  description        = "Runs the Pipedrive webhook watchdog of ${var.name}."
+  assume_role_policy = data.aws_iam_policy_document.assume.json
+  tags               = local.tags
+}
+
+data "aws_iam_policy_document" "function" {
+  statement {
+    sid     = "WriteItsOwnLogs"
+    actions = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    # Lambda names its log streams at run time: the wildcard covers the streams of
+    # this function's own log group and nothing else.
+    #tfsec:ignore:aws-iam-no-policy-wildcards
+    resources = ["${aws_cloudwatch_log_group.this.arn}:*"]
+  }
+
+  statement {
+    sid       = "ReadTheTokenAndTheWebhookCredentials"
+    actions   = ["ssm:GetParameter"]
+    resources = local.parameter_arns
+  }
+
+  dynamic "statement" {
+    for_each = var.kms_key_arn == null ? [] : [var.kms_key_arn]
+    content {
+      sid       = "DecryptTheParametersThroughSSMOnly"
+      actions   = ["kms:Decrypt"]
+      resources = [statement.value]
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["ssm.${data.aws_region.current.region}.amazonaws.com"]
+      }
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:EncryptionContext:PARAMETER_ARN"
+        values   = local.parameter_arns
+      }
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "function" {
+  name   = "watchdog"
+  role   = aws_iam_role.function.id
+  policy = data.aws_iam_policy_document.function.json
+}
+
+resource "aws_lambda_function" "this" {
+  function_name    = local.name
+  description      = "Checks that the Pipedrive webhook of ${var.name} exists and delivers, and registers it again when it is gone."
+  role             = aws_iam_role.function.arn
+  runtime          = "provided.al2023"
+  architectures    = ["arm64"]
+  handler          = "bootstrap"
+  filename         = var.lambda_zip_path
+  source_code_hash = fileexists(var.lambda_zip_path) ? filebase64sha256(var.lambda_zip_path) : null
+  memory_size      = 128
+  timeout          = var.timeout
+
+  environment {
+    variables = {
+      WEBHOOK_URL                   = var.registration.url
+      WEBHOOK_EVENT_ACTION          = var.registration.event_action
+      WEBHOOK_EVENT_OBJECT          = var.registration.event_object
+      WEBHOOK_VERSION               = var.registration.version
+      WEBHOOK_NAME                  = var.registration.name
+      WEBHOOK_AUTH_PARAMETER        = var.registration.auth_parameter
+      PIPEDRIVE_API_TOKEN_PARAMETER = var.registration.token_parameter
+      PIPEDRIVE_API_URL             = var.registration.api_url
+      LOG_LEVEL                     = var.log_level
+    }
+  }
+
+  logging_config {
+    log_format            = "JSON"
+    log_group             = aws_cloudwatch_log_group.this.name
+    application_log_level = var.log_level
+    system_log_level      = "WARN"
+  }
+
+  tags = local.tags
+
+  depends_on = [aws_iam_role_policy.function]
+
+  lifecycle {
+    precondition {
+      condition     = fileexists(var.lambda_zip_path)
+      error_message = "The deployment zip ${var.lambda_zip_path} does not exist: run make build (make plan and make apply do)."
+    }
+  }
+}
+
+# A check that fails is not retried: the next one comes with the schedule, and two
+# at once could only race.
+resource "aws_lambda_function_event_invoke_config" "this" {
+  function_name                = aws_lambda_function.this.function_name
+  maximum_retry_attempts       = 0
+  maximum_event_age_in_seconds = 600
+}
+
+################################################################################
+# The schedule, and the role it invokes the function with
+################################################################################
+
+data "aws_iam_policy_document" "scheduler_assume" {
+  statement {
+    sid     = "SchedulerAssumesTheRole"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["scheduler.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [data.aws_caller_identity.current.account_id]
+    }
+  }
+}
+
+resource "aws_iam_role" "scheduler" {
+  name               = "${local.name}-schedule"
+  description        = "Lets EventBridge Scheduler invoke the watchdog of ${var.name}."
+  assume_role_policy = data.aws_iam_policy_document.scheduler_assume.json
+  tags               = local.tags
+}
+
+data "aws_iam_policy_document" "scheduler" {
+  statement {
+    sid       = "InvokeTheWatchdog"
+    actions   = ["lambda:InvokeFunction"]
+    resources = [aws_lambda_function.this.arn]
+  }
+}
+
+resource "aws_iam_role_policy" "scheduler" {
+  name   = "invoke-watchdog"
+  role   = aws_iam_role.scheduler.id
+  policy = data.aws_iam_policy_document.scheduler.json
+}
+
+resource "aws_scheduler_schedule" "this" {
+  name                = local.name
+  description         = "Checks the Pipedrive webhook of ${var.name}."
+  schedule_expression = var.schedule_expression
+  state               = "ENABLED"
+
+  flexible_time_window {
+    mode = "OFF"
+  }
+
+  target {
+    arn      = aws_lambda_function.this.arn
+    role_arn = aws_iam_role.scheduler.arn
+    input    = jsonencode({ source = "schedule" })
+
+    retry_policy {
+      maximum_retry_attempts = 0
+    }
+  }
+
+  depends_on = [aws_iam_role_policy.scheduler]
+}

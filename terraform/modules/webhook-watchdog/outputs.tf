@@ -1,0 +1,29 @@
+output "function_name" {
+  description = "Name of the watchdog function (invoke it for a check now)."
+  value       = aws_lambda_function.this.function_name
+}
+
+output "function_arn" {
+  description = "ARN of the watchdog function."
+  value       = aws_lambda_function.this.arn
+}
+
+output "log_group_name" {
+  description = "Log group of the watchdog's `webhook check` records."
+  value       = aws_cloudwatch_log_group.this.name
+}
+
+output "schedule_name" {
+  description = "Name of the EventBridge Scheduler schedule that runs the checks."
+  value       = aws_scheduler_schedule.this.name
+}
+
+output "schedule_expression" {
+  description = "When the checks run."
+  value       = aws_scheduler_schedule.this.schedule_expression
+}
+
+output "role_arn" {
+  description = "ARN of the watchdog function's role."
+  value       = aws_iam_role.function.arn
+}

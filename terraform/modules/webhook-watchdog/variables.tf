@@ -1,0 +1,89 @@
+variable "name" {
+  description = "Name of the stack; the function and its schedule are named <name>-watchdog."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9-]{1,55}$", var.name))
+    error_message = "The name must be 1 to 55 letters, digits or hyphens (AWS limits the function and schedule names to 64)."
+  }
+}
+
+variable "lambda_zip_path" {
+  description = "Path of the watchdog's deployment zip (make build writes dist/watchdog.zip)."
+  type        = string
+}
+
+variable "registration" {
+  description = "The webhook to watch, as the webhook-registration module's registration output gives it (URL, event, version, name, parameter names, API URL). Pass that output, not a copy: the watchdog is then created after the registration and destroyed before it, so it never registers a webhook that a destroy is deleting."
+  type = object({
+    url             = string
+    event_action    = string
+    event_object    = string
+    version         = string
+    name            = string
+    auth_parameter  = string
+    token_parameter = string
+    api_url         = string
+  })
+
+  validation {
+    condition     = startswith(var.registration.auth_parameter, "/") && startswith(var.registration.token_parameter, "/")
+    error_message = "The parameter names must be paths such as /pipedrive-webhooks/sandbox/api-token."
+  }
+}
+
+variable "schedule_expression" {
+  description = "When the watchdog checks, as an EventBridge Scheduler rate() or cron() expression. Pipedrive deletes a webhook after 3 days of failures and bans one for 30 minutes after 10: every 15 minutes repairs a deletion long before anyone misses an event, for about 3,000 invocations a month."
+  type        = string
+  default     = "rate(15 minutes)"
+
+  validation {
+    condition     = can(regex("^(rate\\(\\d+ (minute|minutes|hour|hours|day|days)\\)|cron\\(.+\\))$", var.schedule_expression))
+    error_message = "Use a rate() or cron() expression, such as rate(15 minutes)."
+  }
+}
+
+variable "timeout" {
+  description = "Function timeout in seconds: a check that must register again lists, creates, and lists once more, each with retries."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.timeout >= 10 && var.timeout <= 300 && floor(var.timeout) == var.timeout
+    error_message = "The timeout must be a whole number of seconds from 10 to 300."
+  }
+}
+
+variable "log_retention_in_days" {
+  description = "How long CloudWatch Logs keeps the watchdog's records, in days."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_in_days)
+    error_message = "CloudWatch Logs accepts 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653 days."
+  }
+}
+
+variable "log_level" {
+  description = "Lowest level the watchdog logs (and Lambda keeps): DEBUG, INFO, WARN or ERROR. INFO keeps the healthy checks the dashboard counts."
+  type        = string
+  default     = "INFO"
+
+  validation {
+    condition     = contains(["DEBUG", "INFO", "WARN", "ERROR"], var.log_level)
+    error_message = "The log level must be DEBUG, INFO, WARN or ERROR."
+  }
+}
+
+variable "kms_key_arn" {
+  description = "Customer-managed KMS key of the log group and of the two SSM parameters; null for AWS-managed keys."
+  type        = string
+  default     = null
+}
+
+variable "tags" {
+  description = "Tags for every resource."
+  type        = map(string)
+  default     = {}
+}
