@@ -58,3 +58,13 @@ output "region" {
   description = "The region the stack is in, for tools that read its parameters."
   value       = data.aws_region.current.region
 }
+
+output "stage_name" {
+  description = "Name of the API's stage (the dimension of its API Gateway metrics)."
+  value       = aws_apigatewayv2_stage.default.name
+}
+
+output "function_timeout" {
+  description = "The function's timeout in seconds (the duration alarm fires near it)."
+  value       = aws_lambda_function.this.timeout
+}

@@ -85,9 +85,9 @@ variable "kms_key_arn" {
 }
 
 variable "throttling_rate_limit" {
-  description = "Steady-state requests per second the API stage accepts."
+  description = "Steady-state requests per second the API stage accepts. A 429 is a failed delivery to Pipedrive (10 in a row ban the webhook for 30 minutes), so the limits must pass a bulk edit, which sends one event per edited item within seconds: 100/s after a burst of 500 passes a 1,000-deal edit delivered in 5 s. A warm receiver answers in about 2 ms, so 100/s needs 1 or 2 concurrent executions."
   type        = number
-  default     = 50
+  default     = 100
 
   validation {
     condition     = var.throttling_rate_limit > 0
@@ -96,9 +96,9 @@ variable "throttling_rate_limit" {
 }
 
 variable "throttling_burst_limit" {
-  description = "Burst of requests the API stage accepts."
+  description = "Burst of requests the API stage accepts at once, on top of the rate (see throttling_rate_limit for the figures)."
   type        = number
-  default     = 100
+  default     = 500
 
   validation {
     condition     = var.throttling_burst_limit > 0 && floor(var.throttling_burst_limit) == var.throttling_burst_limit
@@ -159,12 +159,6 @@ variable "webhook_auth_grace" {
     condition     = can(regex("^[0-9]+(ms|s|m|h)$", var.webhook_auth_grace))
     error_message = "Use a duration such as 15m."
   }
-}
-
-variable "alarm_actions" {
-  description = "ARNs (SNS topics, …) notified when an alarm fires or clears; empty for alarms without actions."
-  type        = list(string)
-  default     = []
 }
 
 variable "tags" {

@@ -1,0 +1,174 @@
+# Plan-and-apply tests with a mocked AWS provider: they run offline, and unchanged
+# against the real provider. Run from the module: tofu test (or terraform test).
+# test/monitoring_test.go checks the rest offline: each metric filter against the
+# records the code writes, and each metric on the dashboard against those the stack
+# produces.
+
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  mock_data "aws_region" {
+    defaults = { region = "us-east-1", name = "us-east-1" }
+  }
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+}
+
+override_resource {
+  target = aws_sns_topic.alarms
+  values = { arn = "arn:aws:sns:us-east-1:123456789012:pdw-test-alarms" }
+}
+
+variables {
+  name = "pdw-test"
+  receiver = {
+    function_name         = "pdw-test"
+    function_timeout      = 5
+    log_group_name        = "/aws/lambda/pdw-test"
+    access_log_group_name = "/aws/vendedlogs/apigateway/pdw-test"
+    api_id                = "abc123"
+    stage_name            = "$default"
+  }
+  watchdog = {
+    function_name  = "pdw-test-watchdog"
+    log_group_name = "/aws/lambda/pdw-test-watchdog"
+  }
+  alarm_emails = ["oncall@example.com"]
+}
+
+run "every_alarm_reaches_a_person" {
+  command = apply
+
+  assert {
+    condition = toset(keys(aws_cloudwatch_metric_alarm.this)) == toset([
+      "function-errors", "function-throttles", "function-duration", "api-5xx", "api-throttled", "unauthorized-surge", "receiver-errors",
+      "watchdog-unhealthy", "watchdog-reregistered", "watchdog-blind", "watchdog-errors", "watchdog-silent",
+    ])
+    error_message = "Every failure the issue names has its alarm."
+  }
+  assert {
+    condition     = alltrue([for a in aws_cloudwatch_metric_alarm.this : toset(a.alarm_actions) == toset(["arn:aws:sns:us-east-1:123456789012:pdw-test-alarms"]) && toset(a.ok_actions) == toset(a.alarm_actions)])
+    error_message = "Every alarm notifies the topic, when it fires and when it clears."
+  }
+  assert {
+    condition     = aws_sns_topic_subscription.email["oncall@example.com"].protocol == "email" && aws_sns_topic_subscription.email["oncall@example.com"].topic_arn == aws_sns_topic.alarms[0].arn
+    error_message = "The e-mail address is subscribed to the topic."
+  }
+  assert {
+    condition     = alltrue([for k, a in aws_cloudwatch_metric_alarm.this : a.treat_missing_data == (k == "watchdog-silent" ? "breaching" : "notBreaching")])
+    error_message = "A quiet night is no alarm: only the watchdog's silence counts missing data as breaching."
+  }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.this["function-duration"].threshold == 4000 && aws_cloudwatch_metric_alarm.this["function-duration"].statistic == "Maximum"
+    error_message = "The duration alarm fires at 80% of the receiver's timeout."
+  }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.this["unauthorized-surge"].threshold == 10 && aws_cloudwatch_metric_alarm.this["watchdog-blind"].evaluation_periods == 4
+    error_message = "A surge is 10 401s in 5 minutes; the watchdog is blind after an hour of unknowns, not at the first."
+  }
+  assert {
+    condition = alltrue([
+      for a in aws_cloudwatch_metric_alarm.this : contains(keys(aws_cloudwatch_log_metric_filter.this), a.metric_name)
+      if a.namespace == "PipedriveWebhooks/pdw-test"
+    ])
+    error_message = "An alarm on the stack's namespace watches a metric one of its filters produces."
+  }
+  assert {
+    condition = alltrue([
+      for a in aws_cloudwatch_metric_alarm.this :
+      a.dimensions == null ? try(aws_cloudwatch_log_metric_filter.this[a.metric_name].metric_transformation[0].dimensions, null) == null : toset(keys(a.dimensions)) == toset(keys(aws_cloudwatch_log_metric_filter.this[a.metric_name].metric_transformation[0].dimensions))
+      if a.namespace == "PipedriveWebhooks/pdw-test"
+    ])
+    error_message = "An alarm on the stack's namespace uses exactly the dimensions its filter publishes."
+  }
+}
+
+run "metrics" {
+  command = apply
+
+  assert {
+    condition = toset(keys(aws_cloudwatch_log_metric_filter.this)) == toset([
+      "Events", "RetriedDeliveries", "RejectedBodies", "UnauthorizedRequests", "UnauthorizedByReason", "ReceiverErrors", "ColdStarts", "ThrottledRequests", "WatchdogChecks",
+    ])
+    error_message = "The stack publishes every metric the dashboard and the alarms read."
+  }
+  assert {
+    condition     = aws_cloudwatch_log_metric_filter.this["ThrottledRequests"].log_group_name == "/aws/vendedlogs/apigateway/pdw-test" && aws_cloudwatch_log_metric_filter.this["WatchdogChecks"].log_group_name == "/aws/lambda/pdw-test-watchdog" && aws_cloudwatch_log_metric_filter.this["Events"].log_group_name == "/aws/lambda/pdw-test"
+    error_message = "Each filter reads the log group its records are written to."
+  }
+  assert {
+    condition     = alltrue([for f in aws_cloudwatch_log_metric_filter.this : f.metric_transformation[0].namespace == "PipedriveWebhooks/pdw-test" && f.metric_transformation[0].value == "1"])
+    error_message = "Each metric counts records in the stack's own namespace."
+  }
+}
+
+run "dashboard" {
+  command = apply
+
+  assert {
+    condition     = aws_cloudwatch_dashboard.this.dashboard_name == "pdw-test" && length(jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets) == 13
+    error_message = "One dashboard per stack, with the watchdog's widgets."
+  }
+  assert {
+    condition     = length([for w in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets : w if w.type == "log"]) == 4
+    error_message = "The saved Logs Insights queries are on the dashboard."
+  }
+  assert {
+    condition     = toset(keys(aws_cloudwatch_query_definition.this)) == toset(["deals-that-changed-stage", "won-deals-per-day", "rejected-deliveries", "watchdog-checks"])
+    error_message = "The queries are saved too."
+  }
+}
+
+run "without_a_watchdog" {
+  command = apply
+
+  variables {
+    watchdog = null
+  }
+
+  assert {
+    condition     = !contains(keys(aws_cloudwatch_metric_alarm.this), "watchdog-silent") && !contains(keys(aws_cloudwatch_log_metric_filter.this), "WatchdogChecks") && length(jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets) == 11
+    error_message = "Without a watchdog there is no watchdog alarm, metric or widget."
+  }
+}
+
+run "a_given_topic" {
+  command = apply
+
+  variables {
+    alarm_topic_arn = "arn:aws:sns:us-east-1:123456789012:oncall"
+  }
+
+  assert {
+    condition     = length(aws_sns_topic.alarms) == 0 && length(aws_sns_topic_subscription.email) == 0 && alltrue([for a in aws_cloudwatch_metric_alarm.this : toset(a.alarm_actions) == toset(["arn:aws:sns:us-east-1:123456789012:oncall"])])
+    error_message = "A given topic is used as it is."
+  }
+}
+
+run "topic_policy" {
+  command = plan
+
+  assert {
+    condition     = toset(one(data.aws_iam_policy_document.alarms[0].statement[0].principals).identifiers) == toset(["cloudwatch.amazonaws.com"]) && toset(data.aws_iam_policy_document.alarms[0].statement[0].actions) == toset(["sns:Publish"])
+    error_message = "Only CloudWatch publishes to the topic."
+  }
+  assert {
+    condition     = contains([for c in data.aws_iam_policy_document.alarms[0].statement[0].condition : one(c.values) if c.variable == "aws:SourceArn"], "arn:aws:cloudwatch:us-east-1:123456789012:alarm:pdw-test-*")
+    error_message = "Only this stack's alarms publish to the topic."
+  }
+}
+
+run "rejects_a_bad_email" {
+  command = plan
+
+  variables {
+    alarm_emails = ["not-an-address"]
+  }
+
+  expect_failures = [var.alarm_emails]
+}
