@@ -124,6 +124,13 @@ logs: ## Tail the function's log group (needs the AWS CLI v2)
 	@group=$(call output,log_group_name) && region=$(call output,region) && \
 		aws logs tail "$$group" --region "$$region" --follow --format short
 
+.PHONY: watchdog
+watchdog: ## Run ENV's watchdog check now, and print its finding (needs the AWS CLI v2)
+	@aws --version 2>/dev/null | grep -q '^aws-cli/2' || { echo "make watchdog needs the AWS CLI v2: https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html" >&2; exit 1; }
+	@fn=$(call output,watchdog_function_name) && region=$(call output,region) && \
+		aws lambda invoke --function-name "$$fn" --region "$$region" --cli-binary-format raw-in-base64-out \
+			--payload '{"source":"make watchdog"}' --query FunctionError --output text /dev/stderr >/dev/null
+
 .PHONY: webhooks
 webhooks: ## List the company's webhooks at Pipedrive (token: PIPEDRIVE_API_TOKEN or ENV's parameter)
 	@param=$(call output,api_token_parameter_name) && region=$(call output,region) && \

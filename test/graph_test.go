@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -41,6 +42,13 @@ func TestSandboxDependencyGraph(t *testing.T) {
 					if !reaches(edges, from, to) {
 						t.Errorf("%s does not depend on %s", from, to)
 					}
+				}
+			}
+			// The watchdog comes after the registration and goes before it: a destroy
+			// never has it registering again the webhook being deleted.
+			for _, from := range []string{"module.watchdog.aws_scheduler_schedule.this", "module.watchdog.aws_lambda_function.this"} {
+				if !reaches(edges, from, "module.registration.terraform_data.webhook") {
+					t.Errorf("%s does not depend on the registration", from)
 				}
 			}
 		})
@@ -122,8 +130,9 @@ func isExecutable(path string) bool {
 	return err == nil && info.Mode()&0o111 != 0
 }
 
-// copyTerraform copies the .tf and .hcl files of src to dst, leaving out working
-// folders (.terraform) and state.
+// copyTerraform copies the configuration under src to dst (.tf and .hcl files, and
+// the .json, .tftpl and .txt files modules read), leaving out working folders
+// (.terraform), state and overrides.
 func copyTerraform(src, dst string) error {
 	return filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
 		if err != nil {
@@ -135,7 +144,8 @@ func copyTerraform(src, dst string) error {
 			return filepath.SkipDir
 		case d.IsDir():
 			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		case !d.Type().IsRegular() || !strings.HasSuffix(p, ".tf") && !strings.HasSuffix(p, ".hcl") || strings.HasSuffix(p, "_override.tf"):
+		case !d.Type().IsRegular() || !slices.Contains([]string{".tf", ".hcl", ".json", ".tftpl", ".txt"}, filepath.Ext(p)) ||
+			strings.HasSuffix(p, "_override.tf") || strings.HasSuffix(p, ".tfstate.json"):
 			return nil
 		}
 		b, err := os.ReadFile(p)

@@ -89,6 +89,7 @@ func TestSandbox(t *testing.T) {
 			"region":                region,
 			"name_suffix":           strings.ToLower(random.UniqueID()),
 			"lambda_zip_path":       filepath.Join(root, "dist", "receiver.zip"),
+			"watchdog_zip_path":     filepath.Join(root, "dist", "watchdog.zip"),
 			"log_retention_in_days": retention,
 			"register_webhook":      registering,
 			// terraform/ is copied elsewhere: the tool goes by absolute path.
@@ -118,8 +119,11 @@ func TestSandbox(t *testing.T) {
 		checkLogs(t, ctx, cfg, out("log_group_name"), expectations)
 		checkLogRetention(t, ctx, cfg, out("log_group_name"))
 		checkParameters(t, ctx, cfg, out("role_arn"), out("webhook_auth_parameter_name"), out("api_token_parameter_name"))
+		checkMetricFilters(t, ctx, cfg, out("log_group_name"))
 		if registering {
 			checkRegistered(t, ctx, url)
+			checkWatchdogHeals(t, ctx, cfg, out("watchdog_function_name"), url)
+			checkMetricFilters(t, ctx, cfg, out("watchdog_log_group_name"))
 		}
 	})
 }

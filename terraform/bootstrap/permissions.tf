@@ -15,7 +15,8 @@ locals {
         "lambda:CreateFunction", "lambda:GetFunction", "lambda:GetFunctionCodeSigningConfig", "lambda:UpdateFunctionCode",
         "lambda:UpdateFunctionConfiguration", "lambda:DeleteFunction", "lambda:ListVersionsByFunction", "lambda:AddPermission",
         "lambda:RemovePermission", "lambda:GetPolicy", "lambda:PutFunctionConcurrency", "lambda:DeleteFunctionConcurrency",
-        "lambda:TagResource", "lambda:ListTags",
+        "lambda:TagResource", "lambda:ListTags", "lambda:PutFunctionEventInvokeConfig", "lambda:GetFunctionEventInvokeConfig",
+        "lambda:UpdateFunctionEventInvokeConfig", "lambda:DeleteFunctionEventInvokeConfig", "lambda:InvokeFunction",
       ]
       Resource = "${local.arn}:lambda:${local.region}:${local.account}:function:${local.prefix}*"
     },
@@ -30,7 +31,7 @@ locals {
       Effect = "Allow"
       Action = [
         "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:TagResource", "logs:ListTagsForResource",
-        "logs:FilterLogEvents", "logs:AssociateKmsKey",
+        "logs:FilterLogEvents", "logs:AssociateKmsKey", "logs:PutMetricFilter", "logs:DeleteMetricFilter",
       ]
       Resource = [
         "${local.arn}:logs:${local.region}:${local.account}:log-group:/aws/lambda/${local.prefix}*",
@@ -44,7 +45,7 @@ locals {
       Action = [
         "logs:DescribeLogGroups", "logs:PutQueryDefinition", "logs:DeleteQueryDefinition", "logs:DescribeQueryDefinitions",
         "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery", "logs:ListLogDeliveries",
-        "logs:PutResourcePolicy", "logs:DescribeResourcePolicies",
+        "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", "logs:DescribeMetricFilters", "logs:TestMetricFilter",
         "cloudwatch:DescribeAlarms", "secretsmanager:GetRandomPassword", "sts:GetCallerIdentity",
       ]
       Resource = "*"
@@ -54,6 +55,27 @@ locals {
       Effect   = "Allow"
       Action   = ["cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:TagResource", "cloudwatch:ListTagsForResource"]
       Resource = "${local.arn}:cloudwatch:${local.region}:${local.account}:alarm:${local.prefix}*"
+    },
+    {
+      Sid      = "TheStacksDashboard"
+      Effect   = "Allow"
+      Action   = ["cloudwatch:PutDashboard", "cloudwatch:GetDashboard", "cloudwatch:DeleteDashboards"]
+      Resource = "${local.arn}:cloudwatch::${local.account}:dashboard/${local.prefix}*"
+    },
+    {
+      Sid    = "TheStacksAlarmTopic"
+      Effect = "Allow"
+      Action = [
+        "sns:CreateTopic", "sns:DeleteTopic", "sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:Subscribe", "sns:Unsubscribe",
+        "sns:GetSubscriptionAttributes", "sns:TagResource", "sns:ListTagsForResource",
+      ]
+      Resource = "${local.arn}:sns:${local.region}:${local.account}:${local.prefix}*"
+    },
+    {
+      Sid      = "TheStacksWatchdogSchedule"
+      Effect   = "Allow"
+      Action   = ["scheduler:CreateSchedule", "scheduler:GetSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule"]
+      Resource = "${local.arn}:scheduler:${local.region}:${local.account}:schedule/default/${local.prefix}*"
     },
     {
       Sid    = "TheStacksRole"
@@ -66,11 +88,11 @@ locals {
       Resource = "${local.arn}:iam::${local.account}:role/${local.prefix}*"
     },
     {
-      Sid       = "PassTheStacksRoleToLambdaOnly"
+      Sid       = "PassTheStacksRolesToLambdaAndSchedulerOnly"
       Effect    = "Allow"
       Action    = ["iam:PassRole"]
       Resource  = "${local.arn}:iam::${local.account}:role/${local.prefix}*"
-      Condition = { StringEquals = { "iam:PassedToService" = "lambda.amazonaws.com" } }
+      Condition = { StringEquals = { "iam:PassedToService" = ["lambda.amazonaws.com", "scheduler.amazonaws.com"] } }
     },
     {
       Sid    = "TheStacksParameters"

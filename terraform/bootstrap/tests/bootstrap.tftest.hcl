@@ -72,7 +72,7 @@ run "no_wildcard_permission" {
   assert {
     condition = alltrue([
       for s in jsondecode(aws_iam_role_policy.e2e.policy).Statement : s.Resource != "*" || alltrue([
-        for a in flatten([s.Action]) : contains(["logs:DescribeLogGroups", "logs:PutQueryDefinition", "logs:DeleteQueryDefinition", "logs:DescribeQueryDefinitions", "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", "cloudwatch:DescribeAlarms", "secretsmanager:GetRandomPassword", "sts:GetCallerIdentity", "ssm:DescribeParameters"], a)
+        for a in flatten([s.Action]) : contains(["logs:DescribeLogGroups", "logs:PutQueryDefinition", "logs:DeleteQueryDefinition", "logs:DescribeQueryDefinitions", "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", "logs:DescribeMetricFilters", "logs:TestMetricFilter", "cloudwatch:DescribeAlarms", "secretsmanager:GetRandomPassword", "sts:GetCallerIdentity", "ssm:DescribeParameters"], a)
       ])
     ])
     error_message = "Only actions that take no narrower resource may apply to every resource."

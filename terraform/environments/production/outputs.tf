@@ -52,3 +52,23 @@ output "webhook_name" {
   description = "Name of the webhook in Pipedrive."
   value       = module.registration.webhook_name
 }
+
+output "dashboard_url" {
+  description = "The stack's CloudWatch dashboard."
+  value       = module.monitoring.dashboard_url
+}
+
+output "alarm_topic_arn" {
+  description = "The SNS topic the alarms notify."
+  value       = module.monitoring.alarm_topic_arn
+}
+
+output "watchdog_function_name" {
+  description = "The watchdog function (invoke it for a check now); null without one."
+  value       = one(module.watchdog[*].function_name)
+}
+
+output "watchdog_log_group_name" {
+  description = "Log group of the watchdog's `webhook check` records; null without a watchdog."
+  value       = one(module.watchdog[*].log_group_name)
+}

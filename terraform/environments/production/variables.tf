@@ -55,10 +55,34 @@ variable "webhook_auth_version" {
   default     = 1
 }
 
-variable "alarm_actions" {
-  description = "ARNs (an SNS topic) notified by the alarms."
+variable "alarm_emails" {
+  description = "E-mail addresses told of every alarm (each confirms the subscription AWS mails it). Ignored with alarm_topic_arn."
   type        = list(string)
   default     = []
+}
+
+variable "alarm_topic_arn" {
+  description = "An existing SNS topic for the alarms (a team's on-call topic); null to create <name>-alarms."
+  type        = string
+  default     = null
+}
+
+variable "watchdog_enabled" {
+  description = "Run the watchdog: a check of the webhook every watchdog_schedule, which registers it again when Pipedrive deleted it."
+  type        = bool
+  default     = true
+}
+
+variable "watchdog_schedule" {
+  description = "When the watchdog checks, as an EventBridge Scheduler rate() or cron() expression."
+  type        = string
+  default     = "rate(15 minutes)"
+}
+
+variable "watchdog_zip_path" {
+  description = "Path of the watchdog's deployment zip; null for dist/watchdog.zip (make build writes it)."
+  type        = string
+  default     = null
 }
 
 variable "pipedrive_api_url" {

@@ -11,7 +11,6 @@ module "receiver" {
   lambda_zip_path       = coalesce(var.lambda_zip_path, "${path.root}/../../../dist/receiver.zip")
   log_retention_in_days = var.log_retention_in_days
   webhook_auth_version  = var.webhook_auth_version
-  alarm_actions         = var.alarm_actions
 }
 
 ################################################################################
@@ -60,4 +59,52 @@ module "registration" {
   aws_region           = module.receiver.region
   pipedrive_api_url    = var.pipedrive_api_url
   tool_command         = var.registration_tool_command
+}
+
+################################################################################
+# Keeping the webhook alive, and telling a person when it is not
+################################################################################
+
+# Watches what the registration registered, and is therefore created after it and
+# destroyed before it: a destroy never has a watchdog registering the webhook again.
+module "watchdog" {
+  source = "../../modules/webhook-watchdog"
+  count  = var.watchdog_enabled && var.register_webhook ? 1 : 0
+
+  name                  = local.name
+  lambda_zip_path       = coalesce(var.watchdog_zip_path, "${path.root}/../../../dist/watchdog.zip")
+  registration          = module.registration.registration
+  schedule_expression   = var.watchdog_schedule
+  log_retention_in_days = var.log_retention_in_days
+}
+
+module "monitoring" {
+  source = "../../modules/webhook-monitoring"
+
+  name = local.name
+  receiver = {
+    function_name         = module.receiver.function_name
+    function_timeout      = module.receiver.function_timeout
+    log_group_name        = module.receiver.log_group_name
+    access_log_group_name = module.receiver.access_log_group_name
+    api_id                = module.receiver.api_id
+    stage_name            = module.receiver.stage_name
+  }
+  watchdog = length(module.watchdog) == 0 ? null : {
+    function_name  = module.watchdog[0].function_name
+    log_group_name = module.watchdog[0].log_group_name
+  }
+  alarm_topic_arn = var.alarm_topic_arn
+  alarm_emails    = var.alarm_emails
+}
+
+# The alarms and saved queries moved from the receiver module to the monitoring one.
+moved {
+  from = module.receiver.aws_cloudwatch_metric_alarm.this
+  to   = module.monitoring.aws_cloudwatch_metric_alarm.this
+}
+
+moved {
+  from = module.receiver.aws_cloudwatch_query_definition.this
+  to   = module.monitoring.aws_cloudwatch_query_definition.this
 }

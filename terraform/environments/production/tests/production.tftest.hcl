@@ -69,3 +69,24 @@ run "token_parameter_is_read_not_written" {
     error_message = "The registration reads the seed's token parameter."
   }
 }
+
+run "keeps_the_webhook_alive" {
+  command = plan
+
+  variables {
+    alarm_emails = ["oncall@example.com"]
+  }
+
+  assert {
+    condition     = length(module.watchdog) == 1 && module.watchdog[0].schedule_expression == "rate(15 minutes)"
+    error_message = "Production runs the watchdog every 15 minutes."
+  }
+  assert {
+    condition     = contains(keys(module.monitoring.metrics), "WatchdogChecks") && contains(module.monitoring.alarm_names, "pipedrive-webhooks-watchdog-reregistered")
+    error_message = "The watchdog's findings are metrics with alarms."
+  }
+  assert {
+    condition     = module.monitoring.dashboard_name == "pipedrive-webhooks"
+    error_message = "Production has its dashboard."
+  }
+}

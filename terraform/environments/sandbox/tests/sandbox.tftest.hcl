@@ -53,6 +53,27 @@ run "stack" {
     condition     = !output.webhook_registered && module.registration.registration == null
     error_message = "With register_webhook = false nothing is registered."
   }
+  assert {
+    condition     = output.watchdog_function_name == null && !contains(module.monitoring.alarm_names, "pipedrive-webhooks-sandbox-t1a2b3-watchdog-silent")
+    error_message = "Without a registration there is nothing to watch."
+  }
+  assert {
+    condition     = contains(module.monitoring.alarm_names, "pipedrive-webhooks-sandbox-t1a2b3-function-errors") && output.dashboard_url == "https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards/dashboard/pipedrive-webhooks-sandbox-t1a2b3"
+    error_message = "The receiver's alarms and dashboard exist with or without a registration."
+  }
+}
+
+run "watchdog_on_by_default" {
+  command = plan
+
+  assert {
+    condition     = length(module.watchdog) == 1 && module.watchdog[0].function_name == "pipedrive-webhooks-sandbox-t1a2b3-watchdog"
+    error_message = "The sandbox runs the watchdog by default."
+  }
+  assert {
+    condition     = length(module.monitoring.alarm_names) == 12
+    error_message = "With the watchdog, every alarm of the issue exists."
+  }
 }
 
 run "registration" {
