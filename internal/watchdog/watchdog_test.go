@@ -141,10 +141,18 @@ func TestCheck(t *testing.T) {
 			w.pd.Inject("GET /webhooks", fault(503), fault(503), fault(503), fault(503))
 			return 0
 		}, StatusUnknown, 0, "listing the webhooks: "},
-		{"Pipedrive down after the list", func(w *world) int64 {
+		{"create refused", func(w *world) int64 {
 			w.pd.Inject("POST /webhooks", fault(400))
 			return 0
 		}, StatusUnhealthy, 1, "no webhook delivers it"},
+		{"create answer lost, but it landed", func(w *world) int64 {
+			w.pd.Inject("POST /webhooks", pipedrivetest.Fault{Status: http.StatusBadGateway, Apply: true})
+			return 0
+		}, StatusReRegistered, 1, "no webhook delivers it"},
+		{"create failed with a 503, then succeeded", func(w *world) int64 {
+			w.pd.Inject("POST /webhooks", fault(503))
+			return 0
+		}, StatusReRegistered, 2, "no webhook delivers it"},
 		{"SSM down", func(w *world) int64 {
 			w.ssm.Fail(true)
 			return 0
