@@ -66,13 +66,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	var level slog.Level
-	if s := getenv("LOG_LEVEL"); s != "" {
-		if err := level.UnmarshalText([]byte(s)); err != nil {
-			return fmt.Errorf("LOG_LEVEL=%q: %w", s, err)
-		}
+	logger, err := jsonlog.NewLogger(stdout, getenv("LOG_LEVEL"))
+	if err != nil {
+		return err
 	}
-	logger := slog.New(jsonlog.NewHandler(stdout, &slog.HandlerOptions{Level: level}))
 	cfg, err := configure(getenv, logger)
 	if err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"slices"
@@ -42,6 +43,18 @@ func NewHandler(w io.Writer, opts *slog.HandlerOptions) *Handler {
 		opts = &slog.HandlerOptions{}
 	}
 	return &Handler{w: w, mu: new(sync.Mutex), opts: opts, root: slog.NewJSONHandler(w, opts)}
+}
+
+// NewLogger returns a logger writing JSON records to w from level (debug, info,
+// warn or error, any case; "" for info): what a program's LOG_LEVEL says.
+func NewLogger(w io.Writer, level string) (*slog.Logger, error) {
+	var l slog.Level
+	if level != "" {
+		if err := l.UnmarshalText([]byte(level)); err != nil {
+			return nil, fmt.Errorf("LOG_LEVEL=%q: want debug, info, warn or error", level)
+		}
+	}
+	return slog.New(NewHandler(w, &slog.HandlerOptions{Level: l})), nil
 }
 
 // Enabled reports whether level is logged.
