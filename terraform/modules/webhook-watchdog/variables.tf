@@ -3,8 +3,8 @@ variable "name" {
   type        = string
 
   validation {
-    condition     = can(regex("^[A-Za-z0-9-]{1,55}$", var.name))
-    error_message = "The name must be 1 to 55 letters, digits or hyphens (AWS limits the function and schedule names to 64)."
+    condition     = can(regex("^[A-Za-z0-9-]{1,46}$", var.name))
+    error_message = "The name must be 1 to 46 letters, digits or hyphens: IAM limits role names, such as <name>-watchdog-schedule, to 64 characters."
   }
 }
 

@@ -157,3 +157,13 @@ run "plan_needs_the_zip" {
 
   expect_failures = [aws_lambda_function.this]
 }
+
+run "rejects_a_name_too_long_for_its_roles" {
+  command = plan
+
+  variables {
+    name = "a-stack-name-that-is-far-too-long-for-iam-role-names"
+  }
+
+  expect_failures = [var.name]
+}
