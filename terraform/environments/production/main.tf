@@ -77,3 +77,10 @@ moved {
   from = module.receiver.aws_cloudwatch_query_definition.this
   to   = module.monitoring.aws_cloudwatch_query_definition.this
 }
+
+check "alarms_reach_a_person" {
+  assert {
+    condition     = length(var.alarm_emails) > 0 || var.alarm_topic_arn != null
+    error_message = "No alarm_emails and no alarm_topic_arn: production's alarms go to a topic nobody reads. Set one of them."
+  }
+}

@@ -22,6 +22,10 @@ override_resource {
   }
 }
 
+variables {
+  alarm_emails = ["oncall@example.com"]
+}
+
 run "the_seeds_system" {
   command = plan
 
@@ -73,10 +77,6 @@ run "token_parameter_is_read_not_written" {
 run "keeps_the_webhook_alive" {
   command = plan
 
-  variables {
-    alarm_emails = ["oncall@example.com"]
-  }
-
   assert {
     condition     = length(module.watchdog) == 1 && module.watchdog[0].schedule_expression == "rate(15 minutes)"
     error_message = "Production runs the watchdog every 15 minutes."
@@ -89,4 +89,14 @@ run "keeps_the_webhook_alive" {
     condition     = module.monitoring.dashboard_name == "pipedrive-webhooks"
     error_message = "Production has its dashboard."
   }
+}
+
+run "warns_when_alarms_reach_nobody" {
+  command = plan
+
+  variables {
+    alarm_emails = []
+  }
+
+  expect_failures = [check.alarms_reach_a_person]
 }
