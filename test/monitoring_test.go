@@ -431,3 +431,30 @@ func TestREADMEQueriesAreTheSavedOnes(t *testing.T) {
 		}
 	}
 }
+
+// TestREADMERunbookCoversEveryAlarm: every alarm the monitoring module defines has
+// its line in README's runbook, which its description points to.
+func TestREADMERunbookCoversEveryAlarm(t *testing.T) {
+	tf, err := os.ReadFile(repo.Path(monitoringDir, "main.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile(repo.Path("README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, ops, ok := strings.Cut(string(readme), "## Operations: alarms, the dashboard and the watchdog")
+	if !ok {
+		t.Fatal("README has no Operations section for the alarms")
+	}
+	ops, _, _ = strings.Cut(ops, "\n## ")
+	alarms := regexp.MustCompile(`(?m)^    ([a-z0-9-]+) = \{$`).FindAllStringSubmatch(string(tf), -1)
+	if len(alarms) < 10 {
+		t.Fatalf("found %d alarms in %s/main.tf; the pattern no longer reads it", len(alarms), monitoringDir)
+	}
+	for _, a := range alarms {
+		if !strings.Contains(ops, "`"+a[1]+"`") {
+			t.Errorf("alarm %s has no line in README's runbook", a[1])
+		}
+	}
+}
