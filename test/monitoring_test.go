@@ -316,7 +316,7 @@ func TestDashboardShowsOnlyProducedMetrics(t *testing.T) {
 	vars := map[string]string{
 		"name": "pdw-test", "region": "us-east-1", "namespace": ns, "function_name": "pdw-test", "api_id": "abc123",
 		"stage": "$default", "timeout_ms": "5000", "alarm_arns": `["arn:aws:cloudwatch:us-east-1:123456789012:alarm:pdw-test-api-5xx"]`,
-		"watchdog_function_name": "pdw-test-watchdog",
+		"watchdog_function_name": "pdw-test-watchdog", "watchdog_period": "900",
 	}
 	for _, f := range files {
 		b, _ := os.ReadFile(f)
@@ -330,7 +330,7 @@ func TestDashboardShowsOnlyProducedMetrics(t *testing.T) {
 		vars["query_"+strings.ReplaceAll(key, "-", "_")] = string(q)
 	}
 	placeholder := regexp.MustCompile(`\$\{([a-z_]+)\}`)
-	search := regexp.MustCompile(`^SEARCH\('\{"([^"]+)",([A-Za-z,]+)\} MetricName="([A-Za-z]+)"', 'Sum', (300|900)\)$`)
+	search := regexp.MustCompile(`^SEARCH\('\{"([^"]+)",([A-Za-z,]+)\} MetricName="([A-Za-z]+)"', 'Sum', [0-9]+\)$`)
 	shownQueries := map[string]bool{}
 	for _, tmpl := range []string{"dashboard.json.tftpl", "dashboard-watchdog.json.tftpl"} {
 		raw, err := os.ReadFile(repo.Path(monitoringDir, tmpl))

@@ -91,8 +91,9 @@ module "monitoring" {
     stage_name            = module.receiver.stage_name
   }
   watchdog = length(module.watchdog) == 0 ? null : {
-    function_name  = module.watchdog[0].function_name
-    log_group_name = module.watchdog[0].log_group_name
+    function_name    = module.watchdog[0].function_name
+    log_group_name   = module.watchdog[0].log_group_name
+    interval_seconds = module.watchdog[0].interval_seconds
   }
   alarm_topic_arn = var.alarm_topic_arn
   alarm_emails    = var.alarm_emails

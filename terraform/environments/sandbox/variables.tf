@@ -106,7 +106,7 @@ variable "watchdog_enabled" {
 }
 
 variable "watchdog_schedule" {
-  description = "When the watchdog checks, as an EventBridge Scheduler rate() or cron() expression."
+  description = "How often the watchdog checks: an EventBridge Scheduler rate() expression from rate(5 minutes) to rate(6 hours). Its alarms follow the interval."
   type        = string
   default     = "rate(15 minutes)"
 }

@@ -107,8 +107,8 @@ locals {
 }
 
 ################################################################################
-# Alarms. Counts are summed over 5 minutes (15 for the watchdog, which checks that
-# often) and no data is not breaching: a quiet night is no alarm. Only the
+# Alarms. Counts are summed over 5 minutes (over the watchdog's interval for its
+# checks) and no data is not breaching: a quiet night is no alarm. Only the
 # watchdog's silence is an alarm when data is missing.
 ################################################################################
 
@@ -116,6 +116,7 @@ locals {
   receiver_function = { FunctionName = var.receiver.function_name }
   api_stage         = { ApiId = var.receiver.api_id, Stage = var.receiver.stage_name }
   watchdog_function = { FunctionName = try(var.watchdog.function_name, "") }
+  watchdog_period   = try(var.watchdog.interval_seconds, 900)
 
   receiver_alarms = {
     function-errors = {
@@ -153,23 +154,23 @@ locals {
   watchdog_alarms = {
     watchdog-unhealthy = {
       description = "The webhook is banned, failing, registered with other credentials, or gone and could not be registered again. The watchdog does not repair these: see its last record."
-      namespace   = local.namespace, metric = "WatchdogChecks", dimensions = { Status = "unhealthy" }, period = 900
+      namespace   = local.namespace, metric = "WatchdogChecks", dimensions = { Status = "unhealthy" }, period = local.watchdog_period
     }
     watchdog-reregistered = {
       description = "The webhook was gone (deleted by Pipedrive after days of failed deliveries, or by hand) and the watchdog registered it again. Events in between were not delivered."
-      namespace   = local.namespace, metric = "WatchdogChecks", dimensions = { Status = "reregistered" }, period = 900
+      namespace   = local.namespace, metric = "WatchdogChecks", dimensions = { Status = "reregistered" }, period = local.watchdog_period
     }
     watchdog-blind = {
-      description = "For an hour the watchdog could not look: Pipedrive or SSM did not answer, or the token is wrong. Nothing is repaired meanwhile."
-      namespace   = local.namespace, metric = "WatchdogChecks", dimensions = { Status = "unknown" }, period = 900, evaluation_periods = 4, datapoints_to_alarm = 4
+      description = "Four checks in a row (an hour, every 15 minutes) the watchdog could not look: Pipedrive or SSM did not answer, or the token is wrong. Nothing is repaired meanwhile."
+      namespace   = local.namespace, metric = "WatchdogChecks", dimensions = { Status = "unknown" }, period = local.watchdog_period, evaluation_periods = 4, datapoints_to_alarm = 4
     }
     watchdog-errors = {
       description = "The watchdog function failed (a bug or a timeout)."
-      namespace   = "AWS/Lambda", metric = "Errors", dimensions = local.watchdog_function, period = 900
+      namespace   = "AWS/Lambda", metric = "Errors", dimensions = local.watchdog_function, period = local.watchdog_period
     }
     watchdog-silent = {
-      description = "The watchdog has not run for 45 minutes: its schedule is disabled or gone."
-      namespace   = "AWS/Lambda", metric = "Invocations", dimensions = local.watchdog_function, period = 900, evaluation_periods = 3, datapoints_to_alarm = 3
+      description = "The watchdog has not run for three of its intervals (45 minutes, every 15): its schedule is disabled or gone."
+      namespace   = "AWS/Lambda", metric = "Invocations", dimensions = local.watchdog_function, period = local.watchdog_period, evaluation_periods = 3, datapoints_to_alarm = 3
       threshold   = 1, comparison = "LessThanThreshold", missing = "breaching"
     }
   }
@@ -235,6 +236,7 @@ locals {
       timeout_ms             = var.receiver.function_timeout * 1000
       alarm_arns             = jsonencode([for a in aws_cloudwatch_metric_alarm.this : a.arn])
       watchdog_function_name = try(var.watchdog.function_name, "")
+      watchdog_period        = local.watchdog_period
     },
     { for k, q in local.queries : "query_${replace(k, "-", "_")}" => jsonencode("SOURCE '${coalesce(local.query_log_groups[k], "-")}' | ${q}") },
   )

@@ -21,11 +21,17 @@ variable "receiver" {
 }
 
 variable "watchdog" {
-  description = "The watchdog, as the webhook-watchdog module's outputs give it; null for a stack without one."
+  description = "The watchdog, as the webhook-watchdog module's outputs give it (interval_seconds: between two checks, 900 by default); null for a stack without one."
   type = object({
-    function_name  = string
-    log_group_name = string
+    function_name    = string
+    log_group_name   = string
+    interval_seconds = optional(number, 900)
   })
+
+  validation {
+    condition     = var.watchdog == null || try(var.watchdog.interval_seconds >= 300 && var.watchdog.interval_seconds <= 21600 && var.watchdog.interval_seconds % 60 == 0, false)
+    error_message = "The watchdog's interval must be whole minutes from 5 minutes to 6 hours (CloudWatch evaluates its alarms over at most a day)."
+  }
   default = null
 }
 

@@ -4,7 +4,9 @@ data "aws_caller_identity" "current" {}
 
 locals {
   name = "${var.name}-watchdog"
-  tags = merge({ "app" = "pipedrive-webhooks" }, var.tags)
+  # The interval between checks, for the alarms: rate(N minutes) or rate(N hours).
+  interval_seconds = tonumber(regex("\\d+", var.schedule_expression)) * (strcontains(var.schedule_expression, "hour") ? 3600 : 60)
+  tags             = merge({ "app" = "pipedrive-webhooks" }, var.tags)
 
   # The two parameters it reads, and nothing else.
   parameter_arns = [

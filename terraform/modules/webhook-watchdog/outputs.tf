@@ -27,3 +27,8 @@ output "role_arn" {
   description = "ARN of the watchdog function's role."
   value       = aws_iam_role.function.arn
 }
+
+output "interval_seconds" {
+  description = "Seconds between two checks (the period of the alarms on them)."
+  value       = local.interval_seconds
+}

@@ -33,13 +33,14 @@ variable "registration" {
 }
 
 variable "schedule_expression" {
-  description = "When the watchdog checks, as an EventBridge Scheduler rate() or cron() expression. Pipedrive deletes a webhook after 3 days of failures and bans one for 30 minutes after 10: every 15 minutes repairs a deletion long before anyone misses an event, for about 3,000 invocations a month."
+  description = "How often the watchdog checks, as an EventBridge Scheduler rate() expression from 5 minutes to 6 hours. Pipedrive deletes a webhook after 3 days of failures and bans one for 30 minutes after 10: every 15 minutes repairs a deletion long before anyone misses an event, for about 3,000 invocations a month. The alarms on the checks follow the interval."
   type        = string
   default     = "rate(15 minutes)"
 
   validation {
-    condition     = can(regex("^(rate\\(\\d+ (minute|minutes|hour|hours|day|days)\\)|cron\\(.+\\))$", var.schedule_expression))
-    error_message = "Use a rate() or cron() expression, such as rate(15 minutes)."
+    # Seconds between checks: 5 minutes to 6 hours.
+    condition     = try(tonumber(regex("^rate\\((\\d+) (?:minutes?|hours?)\\)$", var.schedule_expression)[0]) * (strcontains(var.schedule_expression, "hour") ? 3600 : 60) >= 300 && tonumber(regex("^rate\\((\\d+) (?:minutes?|hours?)\\)$", var.schedule_expression)[0]) * (strcontains(var.schedule_expression, "hour") ? 3600 : 60) <= 21600, false)
+    error_message = "Use a rate() expression from rate(5 minutes) to rate(6 hours): the alarms on the checks need a fixed interval, and a day-long one would let a deleted webhook stay gone for a day."
   }
 }
 

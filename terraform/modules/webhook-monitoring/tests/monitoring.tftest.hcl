@@ -68,7 +68,7 @@ run "every_alarm_reaches_a_person" {
     error_message = "The duration alarm fires at 80% of the receiver's timeout."
   }
   assert {
-    condition     = aws_cloudwatch_metric_alarm.this["unauthorized-surge"].threshold == 10 && aws_cloudwatch_metric_alarm.this["watchdog-blind"].evaluation_periods == 4
+    condition     = aws_cloudwatch_metric_alarm.this["unauthorized-surge"].threshold == 10 && aws_cloudwatch_metric_alarm.this["watchdog-blind"].evaluation_periods == 4 && aws_cloudwatch_metric_alarm.this["watchdog-blind"].period == 900
     error_message = "A surge is 10 401s in 5 minutes; the watchdog is blind after an hour of unknowns, not at the first."
   }
   assert {
@@ -122,6 +122,37 @@ run "dashboard" {
     condition     = toset(keys(aws_cloudwatch_query_definition.this)) == toset(["deals-that-changed-stage", "won-deals-per-day", "rejected-deliveries", "watchdog-checks"])
     error_message = "The queries are saved too."
   }
+}
+
+run "alarms_follow_the_watchdogs_interval" {
+  command = plan
+
+  variables {
+    watchdog = {
+      function_name    = "pdw-test-watchdog"
+      log_group_name   = "/aws/lambda/pdw-test-watchdog"
+      interval_seconds = 3600
+    }
+  }
+
+  assert {
+    condition     = alltrue([for k, a in aws_cloudwatch_metric_alarm.this : a.period == (startswith(k, "watchdog-") ? 3600 : 300)])
+    error_message = "The watchdog's alarms count over its interval, the receiver's over 5 minutes."
+  }
+}
+
+run "rejects_a_watchdog_interval_cloudwatch_cannot_evaluate" {
+  command = plan
+
+  variables {
+    watchdog = {
+      function_name    = "pdw-test-watchdog"
+      log_group_name   = "/aws/lambda/pdw-test-watchdog"
+      interval_seconds = 86400
+    }
+  }
+
+  expect_failures = [var.watchdog]
 }
 
 run "without_a_watchdog" {

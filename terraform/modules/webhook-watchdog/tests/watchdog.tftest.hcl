@@ -80,7 +80,7 @@ run "schedule" {
   command = apply
 
   assert {
-    condition     = aws_scheduler_schedule.this.schedule_expression == "rate(15 minutes)" && aws_scheduler_schedule.this.state == "ENABLED"
+    condition     = aws_scheduler_schedule.this.schedule_expression == "rate(15 minutes)" && aws_scheduler_schedule.this.state == "ENABLED" && output.interval_seconds == 900
     error_message = "The watchdog runs every 15 minutes by default."
   }
   assert {
@@ -166,4 +166,47 @@ run "rejects_a_name_too_long_for_its_roles" {
   }
 
   expect_failures = [var.name]
+}
+
+run "an_hourly_schedule" {
+  command = plan
+
+  variables {
+    schedule_expression = "rate(1 hour)"
+  }
+
+  assert {
+    condition     = output.interval_seconds == 3600
+    error_message = "The interval follows the schedule."
+  }
+}
+
+run "rejects_a_schedule_too_frequent" {
+  command = plan
+
+  variables {
+    schedule_expression = "rate(1 minute)"
+  }
+
+  expect_failures = [var.schedule_expression]
+}
+
+run "rejects_a_schedule_too_rare" {
+  command = plan
+
+  variables {
+    schedule_expression = "rate(7 hours)"
+  }
+
+  expect_failures = [var.schedule_expression]
+}
+
+run "rejects_a_cron_schedule" {
+  command = plan
+
+  variables {
+    schedule_expression = "cron(0/15 * * * ? *)"
+  }
+
+  expect_failures = [var.schedule_expression]
 }
