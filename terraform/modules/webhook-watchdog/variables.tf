@@ -38,8 +38,8 @@ variable "schedule_expression" {
   default     = "rate(15 minutes)"
 
   validation {
-    # Seconds between checks: 5 minutes to 6 hours.
-    condition     = try(tonumber(regex("^rate\\((\\d+) (?:minutes?|hours?)\\)$", var.schedule_expression)[0]) * (strcontains(var.schedule_expression, "hour") ? 3600 : 60) >= 300 && tonumber(regex("^rate\\((\\d+) (?:minutes?|hours?)\\)$", var.schedule_expression)[0]) * (strcontains(var.schedule_expression, "hour") ? 3600 : 60) <= 21600, false)
+    # AWS's own spelling (1 hour, 2 hours), and 5 minutes to 6 hours between checks.
+    condition     = can(regex("^rate\\((1 (minute|hour)|([2-9]|[1-9][0-9]+) (minutes|hours))\\)$", var.schedule_expression)) && try(tonumber(regex("^rate\\((\\d+) (?:minutes?|hours?)\\)$", var.schedule_expression)[0]) * (strcontains(var.schedule_expression, "hour") ? 3600 : 60) >= 300 && tonumber(regex("^rate\\((\\d+) (?:minutes?|hours?)\\)$", var.schedule_expression)[0]) * (strcontains(var.schedule_expression, "hour") ? 3600 : 60) <= 21600, false)
     error_message = "Use a rate() expression from rate(5 minutes) to rate(6 hours): the alarms on the checks need a fixed interval, and a day-long one would let a deleted webhook stay gone for a day."
   }
 }

@@ -210,3 +210,13 @@ run "rejects_a_cron_schedule" {
 
   expect_failures = [var.schedule_expression]
 }
+
+run "rejects_a_rate_aws_would_refuse" {
+  command = plan
+
+  variables {
+    schedule_expression = "rate(1 hours)"
+  }
+
+  expect_failures = [var.schedule_expression]
+}
