@@ -9,9 +9,7 @@ import (
 	"flag"
 	"io"
 	"net/http"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -107,19 +105,6 @@ func TestRunRejectsBadConfiguration(t *testing.T) {
 	}
 }
 
-// buildBootstrap builds the Lambda binary as `make build` does, for the host's
-// architecture so that it can run here.
-func buildBootstrap(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "bootstrap")
-	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w", "-o", bin, ".")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // TestBootstrapProcess runs the built bootstrap against a local Lambda Runtime API
 // and a local SSM, as Lambda would run it: credentials from an SSM SecureString,
 // events from API Gateway, answers back through the Runtime API.
@@ -127,7 +112,7 @@ func TestBootstrapProcess(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the bootstrap binary")
 	}
-	bin := buildBootstrap(t)
+	bin := lambdatest.BuildBootstrap(t, "./lambda")
 	ssm := ssmtest.NewServer(map[string]string{"/pipedrive-webhooks/sandbox/webhook-auth": testUser + ":" + testPassword})
 	defer ssm.Close()
 

@@ -92,12 +92,7 @@ func receiverRecords(t *testing.T) []map[string]any {
 // coldStartRecords are what the built bootstrap writes when Lambda starts it.
 func coldStartRecords(t *testing.T) []map[string]any {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "bootstrap")
-	build := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", bin, "./lambda")
-	build.Dir = repo.Root()
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := lambdatest.BuildBootstrap(t, "./lambda")
 	rt := lambdatest.NewRuntime()
 	defer rt.Close()
 	cmd := exec.Command(bin)

@@ -4,9 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -124,12 +122,7 @@ func TestBootstrapProcess(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the bootstrap binary")
 	}
-	bin := filepath.Join(t.TempDir(), "bootstrap")
-	build := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := lambdatest.BuildBootstrap(t, "./watchdog")
 	env, pd, ssm := stackEnv(t)
 	// What EventBridge Scheduler sends: the schedule's input.
 	event := []byte(`{"source":"schedule"}`)
