@@ -89,20 +89,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	creds, err := secrets.CredentialsFromEnv(getenv, secrets.LazySSMClient(getenv), logger)
 	inLambda := getenv("AWS_LAMBDA_RUNTIME_API") != ""
 	// One record per start: in Lambda, one per cold start (the ColdStarts metric).
-	started := []any{"mode", "local"}
+	mode := "local"
 	if inLambda {
-		started[1] = "lambda"
+		mode = "lambda"
 	}
 	switch {
 	case errors.Is(err, secrets.ErrNotConfigured):
-		logger.Warn("receiver started", append(started, "auth", "off",
-			"hint", "set WEBHOOK_AUTH_PARAMETER, or WEBHOOK_AUTH_USER and WEBHOOK_AUTH_PASSWORD")...)
+		logger.Warn("receiver started", "mode", mode, "auth", "off",
+			"hint", "set WEBHOOK_AUTH_PARAMETER, or WEBHOOK_AUTH_USER and WEBHOOK_AUTH_PASSWORD")
 	case err != nil:
 		return err
 	case getenv("WEBHOOK_AUTH_PARAMETER") != "":
-		logger.Info("receiver started", append(started, "auth", "SSM parameter "+getenv("WEBHOOK_AUTH_PARAMETER"))...)
+		logger.Info("receiver started", "mode", mode, "auth", "SSM parameter "+getenv("WEBHOOK_AUTH_PARAMETER"))
 	default:
-		logger.Info("receiver started", append(started, "auth", "WEBHOOK_AUTH_USER and WEBHOOK_AUTH_PASSWORD")...)
+		logger.Info("receiver started", "mode", mode, "auth", "WEBHOOK_AUTH_USER and WEBHOOK_AUTH_PASSWORD")
 	}
 	handler := receiver.New(logger, receiver.Config{MaxBodyBytes: *maxBody, Credentials: creds})
 
