@@ -307,7 +307,7 @@ func TestDashboardShowsOnlyProducedMetrics(t *testing.T) {
 			map[string][]string{"ApiId": {"abc123"}, "Stage": {"$default"}}},
 	}
 	queries := map[string]string{}
-	files, _ := filepath.Glob(repo.Path(monitoringDir, "queries", "*.txt"))
+	files, _ := filepath.Glob(repo.Path(monitoringDir, "queries", "*", "*.txt"))
 	vars := map[string]string{
 		"name": "pdw-test", "region": "us-east-1", "namespace": ns, "function_name": "pdw-test", "api_id": "abc123",
 		"stage": "$default", "timeout_ms": "5000", "alarm_arns": `["arn:aws:cloudwatch:us-east-1:123456789012:alarm:pdw-test-api-5xx"]`,
@@ -316,9 +316,9 @@ func TestDashboardShowsOnlyProducedMetrics(t *testing.T) {
 	for _, f := range files {
 		b, _ := os.ReadFile(f)
 		key := strings.TrimSuffix(filepath.Base(f), ".txt")
-		group := "/aws/lambda/pdw-test"
-		if strings.HasPrefix(key, "watchdog") {
-			group = "/aws/lambda/pdw-test-watchdog"
+		group := map[string]string{"receiver": "/aws/lambda/pdw-test", "watchdog": "/aws/lambda/pdw-test-watchdog"}[filepath.Base(filepath.Dir(f))]
+		if group == "" {
+			t.Fatalf("%s: queries/ holds a folder per log group, receiver or watchdog", f)
 		}
 		queries[key] = "SOURCE '" + group + "' | " + strings.TrimSpace(string(b))
 		q, _ := json.Marshal(queries[key])
@@ -415,7 +415,7 @@ func TestREADMEQueriesAreTheSavedOnes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files, _ := filepath.Glob(repo.Path(monitoringDir, "queries", "*.txt"))
+	files, _ := filepath.Glob(repo.Path(monitoringDir, "queries", "*", "*.txt"))
 	if len(files) == 0 {
 		t.Fatal("no saved queries")
 	}

@@ -202,24 +202,25 @@ resource "aws_cloudwatch_metric_alarm" "this" {
 # Saved Logs Insights queries, and the dashboard
 ################################################################################
 
+# queries/<log group>/<name>.txt: each query runs on the log group its folder names
+# (receiver or watchdog), when the stack has it.
 locals {
-  queries = {
-    for f in fileset("${path.module}/queries", "*.txt") : trimsuffix(f, ".txt") => trimspace(file("${path.module}/queries/${f}"))
-  }
-  query_log_groups = {
-    deals-that-changed-stage = var.receiver.log_group_name
-    won-deals-per-day        = var.receiver.log_group_name
-    rejected-deliveries      = var.receiver.log_group_name
-    watchdog-checks          = try(var.watchdog.log_group_name, null)
-  }
+  queries = merge([
+    for group in ["receiver", "watchdog"] : {
+      for f in fileset("${path.module}/queries/${group}", "*.txt") : trimsuffix(f, ".txt") => {
+        log_group = local.log_groups[group]
+        query     = trimspace(file("${path.module}/queries/${group}/${f}"))
+      }
+    } if local.log_groups[group] != null
+  ]...)
 }
 
 resource "aws_cloudwatch_query_definition" "this" {
-  for_each = { for k, q in local.queries : k => q if local.query_log_groups[k] != null }
+  for_each = local.queries
 
   name            = "${var.name}/${each.key}"
-  log_group_names = [local.query_log_groups[each.key]]
-  query_string    = each.value
+  log_group_names = [each.value.log_group]
+  query_string    = each.value.query
 }
 
 locals {
@@ -238,7 +239,7 @@ locals {
       watchdog_function_name = try(var.watchdog.function_name, "")
       watchdog_period        = local.watchdog_period
     },
-    { for k, q in local.queries : "query_${replace(k, "-", "_")}" => jsonencode("SOURCE '${coalesce(local.query_log_groups[k], "-")}' | ${q}") },
+    { for k, q in local.queries : "query_${replace(k, "-", "_")}" => jsonencode("SOURCE '${q.log_group}' | ${q.query}") },
   )
   widgets = flatten([
     for t in concat(["dashboard"], var.watchdog == null ? [] : ["dashboard-watchdog"]) :
