@@ -50,20 +50,9 @@ module "watchdog" {
 module "monitoring" {
   source = "../../modules/webhook-monitoring"
 
-  name = var.name
-  receiver = {
-    function_name         = module.receiver.function_name
-    function_timeout      = module.receiver.function_timeout
-    log_group_name        = module.receiver.log_group_name
-    access_log_group_name = module.receiver.access_log_group_name
-    api_id                = module.receiver.api_id
-    stage_name            = module.receiver.stage_name
-  }
-  watchdog = length(module.watchdog) == 0 ? null : {
-    function_name    = module.watchdog[0].function_name
-    log_group_name   = module.watchdog[0].log_group_name
-    interval_seconds = module.watchdog[0].interval_seconds
-  }
+  name            = var.name
+  receiver        = module.receiver.monitoring
+  watchdog        = one(module.watchdog[*].monitoring)
   alarm_topic_arn = var.alarm_topic_arn
   alarm_emails    = var.alarm_emails
 }

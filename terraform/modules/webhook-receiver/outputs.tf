@@ -59,12 +59,14 @@ output "region" {
   value       = data.aws_region.current.region
 }
 
-output "stage_name" {
-  description = "Name of the API's stage (the dimension of its API Gateway metrics)."
-  value       = aws_apigatewayv2_stage.default.name
-}
-
-output "function_timeout" {
-  description = "The function's timeout in seconds (the duration alarm fires near it)."
-  value       = aws_lambda_function.this.timeout
+output "monitoring" {
+  description = "The function, its timeout, the log groups and the API stage, as the webhook-monitoring module's receiver input takes them."
+  value = {
+    function_name         = aws_lambda_function.this.function_name
+    function_timeout      = aws_lambda_function.this.timeout
+    log_group_name        = aws_cloudwatch_log_group.function.name
+    access_log_group_name = aws_cloudwatch_log_group.access.name
+    api_id                = aws_apigatewayv2_api.this.id
+    stage_name            = aws_apigatewayv2_stage.default.name
+  }
 }

@@ -28,7 +28,11 @@ output "role_arn" {
   value       = aws_iam_role.function.arn
 }
 
-output "interval_seconds" {
-  description = "Seconds between two checks (the period of the alarms on them)."
-  value       = local.interval_seconds
+output "monitoring" {
+  description = "The function, its log group and the seconds between two checks, as the webhook-monitoring module's watchdog input takes them."
+  value = {
+    function_name    = aws_lambda_function.this.function_name
+    log_group_name   = aws_cloudwatch_log_group.this.name
+    interval_seconds = local.interval_seconds
+  }
 }

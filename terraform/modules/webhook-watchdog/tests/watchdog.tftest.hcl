@@ -80,7 +80,7 @@ run "schedule" {
   command = apply
 
   assert {
-    condition     = aws_scheduler_schedule.this.schedule_expression == "rate(15 minutes)" && aws_scheduler_schedule.this.state == "ENABLED" && output.interval_seconds == 900
+    condition     = aws_scheduler_schedule.this.schedule_expression == "rate(15 minutes)" && aws_scheduler_schedule.this.state == "ENABLED" && output.monitoring.interval_seconds == 900
     error_message = "The watchdog runs every 15 minutes by default."
   }
   assert {
@@ -176,7 +176,7 @@ run "an_hourly_schedule" {
   }
 
   assert {
-    condition     = output.interval_seconds == 3600
+    condition     = output.monitoring.interval_seconds == 3600
     error_message = "The interval follows the schedule."
   }
 }
