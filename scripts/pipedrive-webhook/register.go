@@ -68,11 +68,7 @@ func cmdRegister(ctx context.Context, args []string, e env, redact *secrets.Reda
 	if err != nil {
 		return err
 	}
-	if c.output == "json" {
-		return s.printJSON(res)
-	}
-	fmt.Fprintln(s.stdout, res.ID)
-	return nil
+	return s.printResult(res)
 }
 
 func cmdMigrate(ctx context.Context, args []string, e env, redact *secrets.Redactor) error {
@@ -106,11 +102,7 @@ func cmdMigrate(ctx context.Context, args []string, e env, redact *secrets.Redac
 	if err != nil {
 		return err
 	}
-	if c.output == "json" {
-		return s.printJSON(res)
-	}
-	fmt.Fprintln(s.stdout, res.ID)
-	return nil
+	return s.printResult(res)
 }
 
 // idList is a repeatable flag of webhook ids ("--replace-id 1 --replace-id 2", or

@@ -133,6 +133,16 @@ func (s *session) say(format string, args ...any) {
 	fmt.Fprintf(s.stderr, format+"\n", args...)
 }
 
+// printResult prints what register or migrate did: the webhook's id, or with
+// --output json the whole result.
+func (s *session) printResult(res pipedrive.Result) error {
+	if s.output == "json" {
+		return s.printJSON(res)
+	}
+	_, err := fmt.Fprintln(s.stdout, res.ID)
+	return err
+}
+
 func (s *session) printJSON(v any) error {
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
