@@ -63,25 +63,11 @@ func graph(t *testing.T, bin string) map[string][]string {
 	t.Helper()
 	// A copy, on local state (as make runs a root without backend.s3.tfbackend):
 	// graph needs an initialised backend, and the checkout stays untouched.
-	tree := filepath.Join(t.TempDir(), "terraform")
-	if err := copyTerraform(repo.Path("terraform"), tree); err != nil {
+	dir, err := sandboxCopy(t.TempDir())
+	if err != nil {
 		t.Fatal(err)
 	}
-	dir := filepath.Join(tree, "environments", "sandbox")
-	if err := os.WriteFile(filepath.Join(dir, "backend_override.tf"), []byte("terraform {\n  backend \"local\" {}\n}\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	env := append(os.Environ(), "TF_IN_AUTOMATION=1", "TF_INPUT=0", "CHECKPOINT_DISABLE=1", "TF_DATA_DIR="+t.TempDir())
-	prefix := []string{}
-	if standIn := repo.Path("..", "shared", "tools", "aws-schema", "with-aws-schema"); isExecutable(standIn) {
-		prefix = []string{standIn} // the project's machines, which cannot download the AWS provider
-	}
-	cmd := func(args ...string) *exec.Cmd {
-		all := append(append(append([]string{}, prefix...), bin, "-chdir="+dir), args...)
-		c := exec.Command(all[0], all[1:]...)
-		c.Env = env
-		return c
-	}
+	cmd := engine(t, bin, dir)
 	if out, err := cmd("init", "-input=false", "-no-color").CombinedOutput(); err != nil {
 		t.Skipf("SKIPPED, NOT PASSED: the AWS provider cannot be installed here (no ../shared/tools stand-in, no registry): %v\n%s", err, out)
 	}
@@ -99,6 +85,38 @@ func graph(t *testing.T, bin string) map[string][]string {
 		t.Fatalf("no edges in the graph:\n%s", out)
 	}
 	return edges
+}
+
+// engine returns a maker of bin's commands in dir, run offline (no input, no
+// checkpoint, its own data dir) and through ../shared/tools' stand-in provider
+// where that exists.
+func engine(t *testing.T, bin, dir string) func(args ...string) *exec.Cmd {
+	env := append(os.Environ(), "TF_IN_AUTOMATION=1", "TF_INPUT=0", "CHECKPOINT_DISABLE=1", "TF_DATA_DIR="+t.TempDir())
+	prefix := []string{}
+	if standIn := repo.Path("..", "shared", "tools", "aws-schema", "with-aws-schema"); isExecutable(standIn) {
+		prefix = []string{standIn} // the project's machines, which cannot download the AWS provider
+	}
+	return func(args ...string) *exec.Cmd {
+		all := append(append(append([]string{}, prefix...), bin, "-chdir="+dir), args...)
+		c := exec.Command(all[0], all[1:]...)
+		c.Env = env
+		return c
+	}
+}
+
+// sandboxCopy copies terraform/ under parent and puts the sandbox root in the copy
+// on local state (a backend_override.tf), so that a bare `init` (Terratest's, the
+// graph test's) needs no backend settings: the root declares `backend "s3" {}`,
+// whose bucket a non-interactive init would otherwise ask for and fail. It returns
+// the copied sandbox root.
+func sandboxCopy(parent string) (string, error) {
+	tree := filepath.Join(parent, "terraform")
+	if err := copyTerraform(repo.Path("terraform"), tree); err != nil {
+		return "", err
+	}
+	dir := filepath.Join(tree, "environments", "sandbox")
+	override := "# Written by the tests: local state in this copy, which nobody shares.\nterraform {\n  backend \"local\" {}\n}\n"
+	return dir, os.WriteFile(filepath.Join(dir, "backend_override.tf"), []byte(override), 0o600)
 }
 
 func node(s string) string {

@@ -84,7 +84,17 @@ func TestSandbox(t *testing.T) {
 
 	test_structure.RunTestStage(t, "deploy", func() {
 		root := repo.Root()
-		dir := test_structure.CopyTerraformFolderToTemp(t, filepath.Join(root, "terraform"), "environments/sandbox")
+		// A copy of terraform/ on local state (sandboxCopy): the root's `backend "s3" {}`
+		// would make Terratest's init ask for a bucket and fail. The folder outlives
+		// the test, as the state in it must until teardown (CI's cleanup step too).
+		parent, err := os.MkdirTemp("", "pipedrive-webhooks-e2e-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir, err := sandboxCopy(parent)
+		if err != nil {
+			t.Fatal(err)
+		}
 		vars := map[string]any{
 			"region":                region,
 			"name_suffix":           strings.ToLower(random.UniqueID()),
