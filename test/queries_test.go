@@ -1,12 +1,14 @@
 package test
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/repo"
 )
@@ -183,4 +185,55 @@ func slicesFilter(s []string, keep func(string) bool) []string {
 		}
 	}
 	return out
+}
+
+// TestNothingReadsSlogsTimeKey: the records write their time as "timestamp"
+// (internal/jsonlog.TimeKey, the key Lambda's log-level filter reads); no metric
+// filter, query or README example uses slog's "time". Fails on README before
+// issue 21, whose watchdog record showed "time".
+func TestNothingReadsSlogsTimeKey(t *testing.T) {
+	metrics, err := os.ReadFile(repo.Path(monitoringDir, "metrics.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if regexp.MustCompile(`\$\.time\b`).Match(metrics) {
+		t.Error("a metric filter reads $.time")
+	}
+	files, _ := filepath.Glob(repo.Path(monitoringDir, "queries", "*", "*.txt"))
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		if regexp.MustCompile(`(^|[\s,(])time\b`).Match(b) {
+			t.Errorf("%s reads a field named time", filepath.Base(f))
+		}
+	}
+	readme, err := os.ReadFile(repo.Path("README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	examples := regexp.MustCompile("(?s)```json\n(.*?)\n```").FindAllSubmatch(readme, -1)
+	records := 0
+	for _, ex := range examples {
+		var rec map[string]any
+		if json.Unmarshal(ex[1], &rec) != nil || rec["msg"] == nil {
+			continue
+		}
+		records++
+		if _, ok := rec["time"]; ok {
+			t.Errorf("README's example record has \"time\": %s", ex[1])
+		}
+		if ts, _ := rec["timestamp"].(string); !rfc3339(ts) {
+			t.Errorf("README's example record has no RFC 3339 \"timestamp\": %s", ex[1])
+		}
+	}
+	if records == 0 {
+		t.Error("no example record found in README")
+	}
+	if !strings.Contains(string(readme), "`timestamp` (RFC 3339") {
+		t.Error("README's log schema does not name the timestamp key")
+	}
+}
+
+func rfc3339(s string) bool {
+	_, err := time.Parse(time.RFC3339Nano, s)
+	return err == nil
 }

@@ -16,6 +16,13 @@ import (
 	"sync"
 )
 
+// TimeKey is the key of a record's time: "timestamp", the key AWS Lambda's JSON log
+// format documents, not slog's "time". With log_format = "JSON" and an
+// application_log_level, Lambda filters a record by its "level" only when it finds
+// a valid RFC 3339 time under a key it recognises; otherwise it files the record as
+// INFO, which a WARN or ERROR filter drops.
+const TimeKey = "timestamp"
+
 // Raw is JSON text known to be valid. Logged through a Handler, it is written as
 // it is (compacted first only when it spans lines); through any other handler it
 // marshals as a json.RawMessage.
@@ -37,12 +44,29 @@ type Handler struct {
 	grouped slog.Handler
 }
 
-// NewHandler returns a Handler writing to w; opts as for slog.NewJSONHandler.
+// NewHandler returns a Handler writing to w; opts as for slog.NewJSONHandler. The
+// record's time is written under TimeKey (opts.ReplaceAttr sees it there).
 func NewHandler(w io.Writer, opts *slog.HandlerOptions) *Handler {
-	if opts == nil {
-		opts = &slog.HandlerOptions{}
+	o := slog.HandlerOptions{}
+	if opts != nil {
+		o = *opts
 	}
-	return &Handler{w: w, mu: new(sync.Mutex), opts: opts, root: slog.NewJSONHandler(w, opts)}
+	o.ReplaceAttr = renameTime(o.ReplaceAttr)
+	return &Handler{w: w, mu: new(sync.Mutex), opts: &o, root: slog.NewJSONHandler(w, &o)}
+}
+
+// renameTime returns a ReplaceAttr that writes the record's built-in time under
+// TimeKey, then applies next.
+func renameTime(next func([]string, slog.Attr) slog.Attr) func([]string, slog.Attr) slog.Attr {
+	return func(groups []string, a slog.Attr) slog.Attr {
+		if len(groups) == 0 && a.Key == slog.TimeKey && a.Value.Kind() == slog.KindTime {
+			a.Key = TimeKey
+		}
+		if next != nil {
+			return next(groups, a)
+		}
+		return a
+	}
 }
 
 // NewLogger returns a logger writing JSON records to w from level (debug, info,
