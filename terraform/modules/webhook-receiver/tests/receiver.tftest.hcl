@@ -234,3 +234,15 @@ run "rejects_a_retention_aws_does_not_offer" {
 
   expect_failures = [var.log_retention_in_days]
 }
+
+# IAM allows 64 characters in a role name: the function's role is <name>-function,
+# so a name of 56 would build a 65-character role name (accepted before issue 21).
+run "rejects_a_name_whose_role_name_iam_refuses" {
+  command = plan
+
+  variables {
+    name = "a234567890123456789012345678901234567890123456789012345x"
+  }
+
+  expect_failures = [var.name]
+}
