@@ -26,6 +26,43 @@ resource "aws_s3_bucket_versioning" "state" {
   }
 }
 
+# Versioning keeps every state an apply overwrote, and every lock: use_lockfile
+# writes <key>.tflock and deletes it on each plan and apply, which in a versioned
+# bucket leaves a noncurrent lock version and a delete marker every time. Old
+# versions go after var.state_noncurrent_days (the newest
+# var.state_noncurrent_versions of each state stay whatever their age), then the
+# delete markers left with nothing behind them, and unfinished uploads.
+resource "aws_s3_bucket_lifecycle_configuration" "state" {
+  bucket = aws_s3_bucket.state.id
+
+  rule {
+    id     = "expire-old-state-and-lock-versions"
+    status = "Enabled"
+    filter {}
+
+    noncurrent_version_expiration {
+      noncurrent_days           = var.state_noncurrent_days
+      newer_noncurrent_versions = var.state_noncurrent_versions
+    }
+  }
+
+  rule {
+    id     = "remove-expired-delete-markers-and-uploads"
+    status = "Enabled"
+    filter {}
+
+    expiration {
+      expired_object_delete_marker = true
+    }
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 1
+    }
+  }
+
+  # S3 applies lifecycle rules to a versioned bucket only once versioning is on.
+  depends_on = [aws_s3_bucket_versioning.state]
+}
+
 # SSE-KMS with the AWS-managed key: the state holds no secret (they are write-only),
 # and a customer-managed key would add a key policy to keep right for no gain here.
 #tfsec:ignore:aws-s3-encryption-customer-key

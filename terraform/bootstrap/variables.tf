@@ -58,3 +58,25 @@ variable "stack_prefix" {
     error_message = "Lower-case letters, digits and hyphens, starting with a letter."
   }
 }
+
+variable "state_noncurrent_days" {
+  description = "Days an overwritten state version (and a released lock's) is kept before S3 deletes it."
+  type        = number
+  default     = 90
+
+  validation {
+    condition     = var.state_noncurrent_days >= 1 && floor(var.state_noncurrent_days) == var.state_noncurrent_days
+    error_message = "A whole number of days, at least 1."
+  }
+}
+
+variable "state_noncurrent_versions" {
+  description = "Overwritten versions of each object kept whatever their age: the last states to go back to."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.state_noncurrent_versions >= 1 && var.state_noncurrent_versions <= 100 && floor(var.state_noncurrent_versions) == var.state_noncurrent_versions
+    error_message = "1 to 100 (S3 keeps at most 100 newer noncurrent versions by rule)."
+  }
+}

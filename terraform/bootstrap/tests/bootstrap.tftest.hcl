@@ -41,6 +41,32 @@ run "state_bucket" {
   }
 }
 
+# Versioned state with S3-native locking grows without end: every plan and apply
+# leaves a noncurrent .tflock version and a delete marker, every apply a state
+# version. (No lifecycle rule at all before issue 21.)
+run "old_versions_and_lock_markers_expire" {
+  command = apply
+
+  assert {
+    condition = anytrue([
+      for r in aws_s3_bucket_lifecycle_configuration.state.rule : r.status == "Enabled" && length(r.noncurrent_version_expiration) == 1 &&
+      try(r.noncurrent_version_expiration[0].noncurrent_days, 0) == 90 && try(r.noncurrent_version_expiration[0].newer_noncurrent_versions, 0) == 10
+    ])
+    error_message = "Noncurrent state and lock versions must expire (after 90 days, keeping the newest 10)."
+  }
+  assert {
+    condition = anytrue([
+      for r in aws_s3_bucket_lifecycle_configuration.state.rule : r.status == "Enabled" && try(r.expiration[0].expired_object_delete_marker, false)
+    ])
+    error_message = "Delete markers left alone (the released locks') must be removed."
+  }
+  assert {
+    # S3 takes expired_object_delete_marker alone in an expiration (no days, no date).
+    condition     = alltrue([for r in aws_s3_bucket_lifecycle_configuration.state.rule : alltrue([for e in r.expiration : e.expired_object_delete_marker])])
+    error_message = "No rule may expire the current state: an expiration only removes delete markers."
+  }
+}
+
 run "trust_is_this_repository_and_environment_only" {
   command = apply
 
