@@ -98,9 +98,21 @@ output = $$(TF="$(TF)" scripts/stack-output.sh $(TF_DIR) $(1))
 # The registration tool as Terraform runs it: the built binary, else go run.
 tool_run = scripts/pipedrive-webhook/run
 
+# Production reads the seed's token parameter: before its plan and apply, check
+# that the watchdog will be able to decrypt it (aws/ssm, or the key given as
+# TF_VAR_api_token_kms_key_arn). Reads the parameter's description, never its value.
+token_preflight = $(if $(filter production,$(ENV)),$(preflight) -region "$${TF_VAR_region:-us-east-1}" \
+	-token-parameter "$${TF_VAR_api_token_parameter_name:-/dissertation-editor/pipedrive/api-token}")
+
+.PHONY: preflight
+preflight: ## AWS credentials; for ENV=production also the token parameter's KMS key (README, Production)
+	@$(preflight)
+	@$(token_preflight)
+
 .PHONY: plan
 plan: ## terraform plan of ENV (sandbox, production); state in S3 when ENV has backend.s3.tfbackend
 	@$(preflight)
+	@$(token_preflight)
 	@$(MAKE) build
 	TF="$(TF)" scripts/tf-init.sh $(TF_DIR)
 	$(TF) -chdir=$(TF_DIR) plan -input=false
@@ -108,6 +120,7 @@ plan: ## terraform plan of ENV (sandbox, production); state in S3 when ENV has b
 .PHONY: apply
 apply: ## terraform apply of ENV: deploys the receiver and registers the webhook
 	@$(preflight)
+	@$(token_preflight)
 	@$(MAKE) build
 	TF="$(TF)" scripts/tf-init.sh $(TF_DIR)
 	$(TF) -chdir=$(TF_DIR) apply -input=false

@@ -3,21 +3,42 @@
 // variables, a profile in ~/.aws (SSO included), web identity, containers,
 // instance metadata. It prints one line and exits 1 when there are none.
 //
+// With -token-parameter it also checks, before production's cut-over, that the
+// watchdog will be able to decrypt that existing token parameter: encrypted with
+// aws/ssm, ssm:GetParameter is enough; with a key of its own, the key's ARN must
+// be given (-token-kms-key-arn, the root's api_token_kms_key_arn), or the watchdog
+// reads nothing. It needs ssm:DescribeParameters and never reads the value.
+//
 //	go run ./scripts/aws-preflight
+//	go run ./scripts/aws-preflight -token-parameter /dissertation-editor/pipedrive/api-token -region us-east-1 [-token-kms-key-arn ARN]
 package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 )
 
 func main() {
-	if err := run(context.Background(), os.Stdout); err != nil {
+	param := flag.String("token-parameter", "", "also check the KMS key of this existing SSM SecureString (the token production reads)")
+	key := flag.String("token-kms-key-arn", os.Getenv("TF_VAR_api_token_kms_key_arn"), "the key ARN the root is given for it (api_token_kms_key_arn); empty for aws/ssm")
+	region := flag.String("region", "", "region of the parameter (default: the SDK's)")
+	flag.Parse()
+	err := run(context.Background(), os.Stdout)
+	if err == nil && *param != "" {
+		err = checkTokenKey(context.Background(), os.Stdout, *region, *param, *key)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "aws-preflight:", err)
 		os.Exit(1)
 	}
@@ -44,4 +65,60 @@ func run(ctx context.Context, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "AWS credentials from %s, region %s\n", creds.Source, region)
 	return nil
+}
+
+// awsManagedSSMKey is the KeyId DescribeParameters reports for a SecureString
+// encrypted with the AWS-managed key.
+const awsManagedSSMKey = "alias/aws/ssm"
+
+// checkTokenKey says whether the watchdog will be able to decrypt the parameter
+// name with what the root grants it: nothing beyond ssm:GetParameter for
+// aws/ssm, kms:Decrypt on keyARN otherwise.
+func checkTokenKey(ctx context.Context, stdout io.Writer, region, name, keyARN string) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	opts := []func(*config.LoadOptions) error{}
+	if region != "" {
+		opts = append(opts, config.WithRegion(region))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return err
+	}
+	out, err := ssm.NewFromConfig(cfg).DescribeParameters(ctx, &ssm.DescribeParametersInput{
+		ParameterFilters: []ssmtypes.ParameterStringFilter{{Key: aws.String("Name"), Option: aws.String("Equals"), Values: []string{name}}},
+	})
+	if err != nil {
+		return fmt.Errorf("describe the token parameter %s (needs ssm:DescribeParameters): %w", name, err)
+	}
+	if len(out.Parameters) == 0 {
+		return fmt.Errorf("the token parameter %s does not exist in %s", name, cfg.Region)
+	}
+	p := out.Parameters[0]
+	if p.Type != ssmtypes.ParameterTypeSecureString {
+		return fmt.Errorf("the token parameter %s is a %s, not a SecureString", name, p.Type)
+	}
+	keyID := aws.ToString(p.KeyId)
+	switch {
+	case keyID == "" || keyID == awsManagedSSMKey:
+		fmt.Fprintf(stdout, "token parameter %s: encrypted with aws/ssm, which the watchdog's ssm:GetParameter covers\n", name)
+		return nil
+	case keyARN == "":
+		return fmt.Errorf("the token parameter %s is encrypted with %s, not aws/ssm: the watchdog could not decrypt it; "+
+			"give the key's ARN (aws kms describe-key --key-id %s --query KeyMetadata.Arn) as api_token_kms_key_arn", name, keyID, keyID)
+	case sameKey(keyID, keyARN):
+		fmt.Fprintf(stdout, "token parameter %s: encrypted with %s, which api_token_kms_key_arn grants the watchdog\n", name, keyARN)
+		return nil
+	case strings.HasPrefix(keyID, "alias/"):
+		return errors.New("the token parameter " + name + " is encrypted with the key behind " + keyID +
+			": check that " + keyARN + " is that key (aws kms describe-key --key-id " + keyID + " --query KeyMetadata.Arn)")
+	default:
+		return fmt.Errorf("the token parameter %s is encrypted with %s, but api_token_kms_key_arn is %s", name, keyID, keyARN)
+	}
+}
+
+// sameKey reports whether the KeyId SSM reports (a key id or a key ARN) names the
+// key whose ARN is given.
+func sameKey(keyID, keyARN string) bool {
+	return keyID == keyARN || strings.HasSuffix(keyARN, ":key/"+keyID)
 }

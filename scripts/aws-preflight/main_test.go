@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -50,5 +51,57 @@ func TestAProfileCounts(t *testing.T) {
 	}
 	if strings.Contains(out.String(), "not-a-secret") {
 		t.Error("printed the secret key")
+	}
+}
+
+// Before production's cut-over: the watchdog reads the seed's token parameter with
+// ssm:GetParameter alone only when aws/ssm encrypts it; with a key of its own, the
+// root must be given that key (api_token_kms_key_arn). Asked of a local SSM that
+// answers DescribeParameters; the value is never read. (No such check before
+// issue 21.)
+func TestTokenParameterKey(t *testing.T) {
+	const arn = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	for _, tc := range []struct {
+		name, typ, keyID, given string
+		ok                      bool
+		says                    string
+	}{
+		{"aws/ssm", "SecureString", "alias/aws/ssm", "", true, "aws/ssm"},
+		{"own key, none given", "SecureString", "1234abcd-12ab-34cd-56ef-1234567890ab", "", false, "api_token_kms_key_arn"},
+		{"own key, given", "SecureString", "1234abcd-12ab-34cd-56ef-1234567890ab", arn, true, arn},
+		{"own key by ARN, given", "SecureString", arn, arn, true, arn},
+		{"own key, another given", "SecureString", arn, "arn:aws:kms:us-east-1:123456789012:key/other", false, "but api_token_kms_key_arn is"},
+		{"alias of its own", "SecureString", "alias/pipedrive", arn, false, "describe-key"},
+		{"not secure", "String", "", "", false, "not a SecureString"},
+		{"missing", "", "", "", false, "does not exist"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			isolate(t)
+			ssm := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.Header.Get("X-Amz-Target") != "AmazonSSM.DescribeParameters" {
+					http.Error(w, `{"__type":"AccessDeniedException"}`, http.StatusBadRequest)
+					return
+				}
+				w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+				if tc.typ == "" {
+					_, _ = w.Write([]byte(`{"Parameters":[]}`))
+					return
+				}
+				_, _ = fmt.Fprintf(w, `{"Parameters":[{"Name":"/dissertation-editor/pipedrive/api-token","Type":%q,"KeyId":%q}]}`, tc.typ, tc.keyID)
+			}))
+			defer ssm.Close()
+			t.Setenv("AWS_ACCESS_KEY_ID", "AKIDTEST")
+			t.Setenv("AWS_SECRET_ACCESS_KEY", "not-a-secret")
+			t.Setenv("AWS_ENDPOINT_URL_SSM", ssm.URL)
+			var out strings.Builder
+			err := checkTokenKey(context.Background(), &out, "us-east-1", "/dissertation-editor/pipedrive/api-token", tc.given)
+			said := out.String()
+			if err != nil {
+				said = err.Error()
+			}
+			if (err == nil) != tc.ok || !strings.Contains(said, tc.says) {
+				t.Errorf("ok %v, said %q; want ok %v, saying %q", err == nil, said, tc.ok, tc.says)
+			}
+		})
 	}
 }

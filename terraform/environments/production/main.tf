@@ -45,6 +45,9 @@ module "watchdog" {
   registration          = module.registration.registration
   schedule_expression   = var.watchdog_schedule
   log_retention_in_days = var.log_retention_in_days
+  # The seed's token parameter: decryptable with aws/ssm by any role allowed
+  # ssm:GetParameter, with a key of its own only when granted here.
+  token_kms_key_arn = var.api_token_kms_key_arn
 }
 
 module "monitoring" {

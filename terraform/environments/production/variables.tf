@@ -43,6 +43,17 @@ variable "api_token_parameter_name" {
   }
 }
 
+variable "api_token_kms_key_arn" {
+  description = "ARN of the customer-managed KMS key the token parameter is encrypted with; null when it is aws/ssm. Check before the cut-over (README, Production): `aws ssm describe-parameters` shows its KeyId, and `make preflight ENV=production` compares it with this. The watchdog may decrypt with this key, through SSM, for the token alone."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.api_token_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.api_token_kms_key_arn))
+    error_message = "Give the key's ARN (arn:aws:kms:REGION:ACCOUNT:key/ID), not an alias: IAM grants kms:Decrypt on key ARNs."
+  }
+}
+
 variable "retire_webhook_ids" {
   description = "Webhooks this stack takes over, deleted once its own exists: the seed's hand-made v1 webhook 1345147. Ids already gone are no error."
   type        = list(number)

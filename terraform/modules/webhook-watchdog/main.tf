@@ -87,6 +87,30 @@ data "aws_iam_policy_document" "function" {
       }
     }
   }
+
+  # The token's parameter may predate the stack (production reads the seed's),
+  # encrypted with a key of its own: decrypt with it through SSM, for that
+  # parameter alone.
+  dynamic "statement" {
+    for_each = var.token_kms_key_arn == null ? [] : [var.token_kms_key_arn]
+    content {
+      sid       = "DecryptTheTokenThroughSSMOnly"
+      actions   = ["kms:Decrypt"]
+      resources = [statement.value]
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["ssm.${data.aws_region.current.region}.amazonaws.com"]
+      }
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:EncryptionContext:PARAMETER_ARN"
+        values   = [local.parameter_arns[0]]
+      }
+    }
+  }
 }
 
 resource "aws_iam_role_policy" "function" {

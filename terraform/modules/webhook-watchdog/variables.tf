@@ -83,6 +83,17 @@ variable "kms_key_arn" {
   default     = null
 }
 
+variable "token_kms_key_arn" {
+  description = "KMS key the API token's parameter is encrypted with when it is a customer-managed key, not aws/ssm (a parameter made outside this stack may be; `aws ssm describe-parameters` shows its KeyId). Its role may then decrypt with it, through SSM, for that parameter only. null: aws/ssm, or kms_key_arn."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.token_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.token_kms_key_arn))
+    error_message = "Give the key's ARN (arn:aws:kms:REGION:ACCOUNT:key/ID), not an alias or a bare id: IAM grants kms:Decrypt on key ARNs."
+  }
+}
+
 variable "tags" {
   description = "Tags for every resource."
   type        = map(string)

@@ -100,3 +100,24 @@ run "warns_when_alarms_reach_nobody" {
 
   expect_failures = [check.alarms_reach_a_person]
 }
+
+# The seed's token parameter may be encrypted with a customer-managed key: the root
+# takes its ARN for the watchdog (no such input before issue 21), and refuses an
+# alias, on which IAM grants nothing.
+run "accepts_the_token_parameters_key" {
+  command = plan
+
+  variables {
+    api_token_kms_key_arn = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+  }
+}
+
+run "rejects_a_key_alias_for_the_token" {
+  command = plan
+
+  variables {
+    api_token_kms_key_arn = "alias/aws/ssm"
+  }
+
+  expect_failures = [var.api_token_kms_key_arn]
+}

@@ -138,6 +138,39 @@ run "kms_only_through_ssm" {
   }
 }
 
+# A token parameter made outside the stack (production reads the seed's) may be
+# encrypted with a key of its own: without kms:Decrypt on it the watchdog can read
+# nothing (before issue 21 only kms_key_arn, the stack's own key, was granted).
+run "decrypts_a_token_with_its_own_key" {
+  command = plan
+
+  variables {
+    token_kms_key_arn = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+  }
+
+  assert {
+    condition     = length(data.aws_iam_policy_document.function.statement) == 3 && toset(data.aws_iam_policy_document.function.statement[2].actions) == toset(["kms:Decrypt"]) && toset(data.aws_iam_policy_document.function.statement[2].resources) == toset(["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"])
+    error_message = "The watchdog may decrypt with the token's key, and with no other."
+  }
+  assert {
+    condition = alltrue([
+      for c in data.aws_iam_policy_document.function.statement[2].condition :
+      c.variable != "kms:EncryptionContext:PARAMETER_ARN" || toset(c.values) == toset(["arn:aws:ssm:us-east-1:123456789012:parameter/pdw-test/api-token"])
+    ]) && contains([for c in data.aws_iam_policy_document.function.statement[2].condition : c.variable], "kms:ViaService")
+    error_message = "The token's key decrypts through SSM, for the token's parameter alone."
+  }
+}
+
+run "rejects_a_token_key_alias" {
+  command = plan
+
+  variables {
+    token_kms_key_arn = "alias/pipedrive"
+  }
+
+  expect_failures = [var.token_kms_key_arn]
+}
+
 run "rejects_a_bad_schedule" {
   command = plan
 
