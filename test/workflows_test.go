@@ -64,3 +64,31 @@ func atoi(s string) int {
 	}
 	return n
 }
+
+// The e2e job's AWS session outlives the job: configure-aws-credentials asks for
+// one hour by default, less than the tests plus the cleanup destroy, so a failed
+// run's cleanup would end in ExpiredToken and leave the stack. It asks for the
+// role's maximum session (terraform/bootstrap), which covers the job's timeout.
+// Fails on the workflow before issue 21 (no role-duration-seconds).
+func TestE2ESessionOutlivesTheJob(t *testing.T) {
+	raw, err := os.ReadFile(repo.Path(".github", "workflows", "e2e.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bootstrap, err := os.ReadFile(repo.Path("terraform", "bootstrap", "main.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	duration := regexp.MustCompile(`(?m)^\s+role-duration-seconds:\s*(\d+)\s*$`).FindSubmatch(raw)
+	job := regexp.MustCompile(`(?m)^    timeout-minutes:\s*(\d+)`).FindSubmatch(raw)
+	max := regexp.MustCompile(`max_session_duration\s*=\s*(\d+)`).FindSubmatch(bootstrap)
+	if duration == nil || job == nil || max == nil {
+		t.Fatalf("role-duration-seconds %q, the job's timeout-minutes %q, the role's max_session_duration %q: each must be set", duration, job, max)
+	}
+	if atoi(string(duration[1])) != atoi(string(max[1])) {
+		t.Errorf("the workflow asks for %s s, the role allows %s s: ask for the role's maximum", duration[1], max[1])
+	}
+	if atoi(string(duration[1])) < atoi(string(job[1]))*60 {
+		t.Errorf("a %s s session ends before the job's %s minutes (and its cleanup)", duration[1], job[1])
+	}
+}
