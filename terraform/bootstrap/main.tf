@@ -2,9 +2,10 @@ data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
 
 locals {
-  account   = data.aws_caller_identity.current.account_id
-  partition = data.aws_partition.current.partition
-  github    = "token.actions.githubusercontent.com"
+  e2e_role_name = "github-e2e-${var.stack_prefix}"
+  account       = data.aws_caller_identity.current.account_id
+  partition     = data.aws_partition.current.partition
+  github        = "token.actions.githubusercontent.com"
 
   oidc_provider_arn = var.create_oidc_provider ? aws_iam_openid_connect_provider.github[0].arn : "arn:${local.partition}:iam::${local.account}:oidc-provider/${local.github}"
 }
@@ -114,8 +115,11 @@ resource "aws_iam_openid_connect_provider" "github" {
   client_id_list = ["sts.amazonaws.com"]
 }
 
+# Named outside the prefix it may manage (role/<stack_prefix>*): a name under it
+# would let the role rewrite its own policy, trust and boundary, and so grant
+# itself anything. An explicit deny on its own ARN says the same twice.
 resource "aws_iam_role" "e2e" {
-  name                 = "${var.stack_prefix}-e2e"
+  name                 = local.e2e_role_name
   description          = "Assumed by ${var.github_repository}'s e2e workflow (environment ${var.github_environment}) to deploy and test the sandbox stack."
   max_session_duration = 7200
   # Trust: GitHub's OIDC tokens for this repository's jobs in this environment
@@ -144,4 +148,46 @@ resource "aws_iam_role_policy" "e2e" {
   name   = "sandbox-stack"
   role   = aws_iam_role.e2e.id
   policy = jsonencode({ Version = "2012-10-17", Statement = local.e2e_statements })
+}
+
+# The permissions boundary every role the e2e role creates must carry (a condition
+# of its iam:CreateRole and iam:PutRolePolicy): whatever policy such a role is
+# given, it can do no more than the sandbox stack's roles need: write its own
+# function's logs, read the stack's parameters (decrypting through SSM), invoke
+# the stack's functions. So a workflow run cannot mint a role with more power
+# than that and pass it to Lambda.
+#tfsec:ignore:aws-iam-no-policy-wildcards
+resource "aws_iam_policy" "sandbox_boundary" {
+  name        = "${local.e2e_role_name}-boundary"
+  description = "Permissions boundary of the roles the sandbox stack's e2e runs create: at most what the stack's functions and schedule need."
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid      = "TheStacksFunctionLogs"
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = "${local.arn}:logs:${local.region}:${local.account}:log-group:/aws/lambda/${local.prefix}*:*"
+      },
+      {
+        Sid      = "TheStacksParameters"
+        Effect   = "Allow"
+        Action   = ["ssm:GetParameter"]
+        Resource = "${local.arn}:ssm:${local.region}:${local.account}:parameter/${local.prefix}*"
+      },
+      {
+        Sid       = "DecryptThroughSSMOnly"
+        Effect    = "Allow"
+        Action    = ["kms:Decrypt"]
+        Resource  = "*"
+        Condition = { StringLike = { "kms:ViaService" = "ssm.*.amazonaws.com" } }
+      },
+      {
+        Sid      = "InvokeTheStacksFunctions"
+        Effect   = "Allow"
+        Action   = ["lambda:InvokeFunction"]
+        Resource = "${local.arn}:lambda:${local.region}:${local.account}:function:${local.prefix}*"
+      },
+    ]
+  })
 }

@@ -12,3 +12,8 @@ output "oidc_provider_arn" {
   description = "GitHub's OIDC identity provider in this account."
   value       = local.oidc_provider_arn
 }
+
+output "e2e_permissions_boundary_arn" {
+  description = "The permissions boundary every role of an e2e run must carry: the repository's SANDBOX_PERMISSIONS_BOUNDARY_ARN variable (the sandbox root's permissions_boundary_arn)."
+  value       = aws_iam_policy.sandbox_boundary.arn
+}

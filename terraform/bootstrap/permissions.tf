@@ -3,6 +3,12 @@
 # same permissions with what each is for. No action is a service wildcard.
 
 locals {
+  # Every IAM action that changes a role, its policies, trust or boundary.
+  iam_role_writes = [
+    "iam:CreateRole", "iam:DeleteRole", "iam:TagRole", "iam:UntagRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy",
+    "iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole", "iam:UpdateRoleDescription",
+    "iam:PutRolePermissionsBoundary", "iam:DeleteRolePermissionsBoundary",
+  ]
   prefix = var.stack_prefix
   arn    = "arn:${local.partition}"
   region = "*" # the sandbox may be deployed to any region
@@ -78,14 +84,30 @@ locals {
       Resource = "${local.arn}:scheduler:${local.region}:${local.account}:schedule/default/${local.prefix}*"
     },
     {
+      # Only roles that carry the sandbox boundary may be created or given a
+      # policy (IAM puts iam:PermissionsBoundary in these requests' context).
+      Sid       = "CreateTheStacksRolesWithTheBoundaryOnly"
+      Effect    = "Allow"
+      Action    = ["iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy"]
+      Resource  = "${local.arn}:iam::${local.account}:role/${local.prefix}*"
+      Condition = { StringEquals = { "iam:PermissionsBoundary" = aws_iam_policy.sandbox_boundary.arn } }
+    },
+    {
       Sid    = "TheStacksRole"
       Effect = "Allow"
       Action = [
-        "iam:CreateRole", "iam:GetRole", "iam:DeleteRole", "iam:TagRole", "iam:PutRolePolicy", "iam:GetRolePolicy",
-        "iam:DeleteRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole",
-        "iam:SimulatePrincipalPolicy",
+        "iam:GetRole", "iam:DeleteRole", "iam:TagRole", "iam:GetRolePolicy", "iam:ListRolePolicies",
+        "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole", "iam:SimulatePrincipalPolicy",
       ]
       Resource = "${local.arn}:iam::${local.account}:role/${local.prefix}*"
+    },
+    {
+      # Its name is outside the prefix already; this holds should the prefix or
+      # the name ever change.
+      Sid      = "NeverItself"
+      Effect   = "Deny"
+      Action   = local.iam_role_writes
+      Resource = aws_iam_role.e2e.arn
     },
     {
       Sid       = "PassTheStacksRolesToLambdaAndSchedulerOnly"

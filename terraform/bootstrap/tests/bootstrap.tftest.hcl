@@ -20,6 +20,16 @@ override_resource {
   values = { arn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" }
 }
 
+override_resource {
+  target = aws_iam_role.e2e
+  values = { arn = "arn:aws:iam::123456789012:role/github-e2e-pipedrive-webhooks-sandbox" }
+}
+
+override_resource {
+  target = aws_iam_policy.sandbox_boundary
+  values = { arn = "arn:aws:iam::123456789012:policy/github-e2e-pipedrive-webhooks-sandbox-boundary" }
+}
+
 run "state_bucket" {
   command = apply
 
@@ -105,7 +115,7 @@ run "no_wildcard_permission" {
   }
   assert {
     condition = alltrue([
-      for s in jsondecode(aws_iam_role_policy.e2e.policy).Statement : alltrue([
+      for s in jsondecode(aws_iam_role_policy.e2e.policy).Statement : s.Effect == "Deny" || alltrue([
         for r in flatten([s.Resource]) : r == "*" || strcontains(r, "pipedrive-webhooks-sandbox") || strcontains(r, "::/apis") || strcontains(r, "::/tags/") || strcontains(r, "tfstate")
       ])
     ])
@@ -123,5 +133,63 @@ run "existing_oidc_provider" {
   assert {
     condition     = length(aws_iam_openid_connect_provider.github) == 0 && output.oidc_provider_arn == "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
     error_message = "An account's existing GitHub provider is used, not created twice."
+  }
+}
+
+# The e2e role may manage roles named with the stack's prefix. Were its own name
+# under that prefix (as before issue 21: pipedrive-webhooks-sandbox-e2e), it could
+# rewrite its own policy and trust; and any role it creates, with any policy,
+# could be passed to Lambda. So: its name is outside every role pattern it is
+# allowed, an explicit deny covers its own ARN, and it creates roles, or gives
+# them a policy, only with the sandbox boundary.
+run "the_role_cannot_touch_itself" {
+  command = apply
+
+  assert {
+    condition = alltrue(flatten([
+      for s in jsondecode(aws_iam_role_policy.e2e.policy).Statement : [
+        for r in flatten([s.Resource]) : !startswith(aws_iam_role.e2e.name, trimsuffix(split(":role/", r)[1], "*"))
+        if s.Effect == "Allow" && strcontains(r, ":role/")
+      ]
+    ]))
+    error_message = "The e2e role's name must match no role pattern it is allowed: it could rewrite its own permissions."
+  }
+  assert {
+    condition = anytrue([
+      for s in jsondecode(aws_iam_role_policy.e2e.policy).Statement :
+      s.Effect == "Deny" && s.Resource == aws_iam_role.e2e.arn && alltrue([
+        for a in ["iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:DeleteRole", "iam:DeleteRolePermissionsBoundary"] : contains(s.Action, a)
+      ])
+    ])
+    error_message = "An explicit deny must keep the e2e role from changing itself."
+  }
+}
+
+run "every_role_it_creates_carries_the_boundary" {
+  command = apply
+
+  assert {
+    condition = alltrue([
+      for s in jsondecode(aws_iam_role_policy.e2e.policy).Statement :
+      try(s.Condition.StringEquals["iam:PermissionsBoundary"], "") == aws_iam_policy.sandbox_boundary.arn
+      if s.Effect == "Allow" && length(setintersection(toset(flatten([s.Action])), toset(["iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:DeleteRolePolicy"]))) > 0
+    ])
+    error_message = "The e2e role may create roles, and give them policies, only with the sandbox permissions boundary."
+  }
+  assert {
+    condition     = anytrue([for s in jsondecode(aws_iam_role_policy.e2e.policy).Statement : s.Effect == "Allow" && contains(flatten([s.Action]), "iam:CreateRole")])
+    error_message = "The e2e role must still create the stack's roles."
+  }
+  assert {
+    condition = alltrue([
+      for s in jsondecode(aws_iam_policy.sandbox_boundary.policy).Statement : alltrue([
+        for a in flatten([s.Action]) : contains(["logs:CreateLogStream", "logs:PutLogEvents", "ssm:GetParameter", "kms:Decrypt", "lambda:InvokeFunction"], a)
+      ])
+    ])
+    error_message = "The boundary allows only what the stack's functions and schedule do."
+  }
+  assert {
+    condition     = output.e2e_permissions_boundary_arn == aws_iam_policy.sandbox_boundary.arn
+    error_message = "The boundary's ARN is an output, for the workflow's SANDBOX_PERMISSIONS_BOUNDARY_ARN."
   }
 }

@@ -2,15 +2,17 @@ locals {
   name = var.name_suffix == "" ? "pipedrive-webhooks-sandbox" : "pipedrive-webhooks-sandbox-${var.name_suffix}"
   # A sandbox keeps its own token parameter unless told to use an existing one.
   api_token_parameter_name = coalesce(var.api_token_parameter_name, "/${local.name}/api-token")
+  permissions_boundary_arn = var.permissions_boundary_arn == "" ? null : var.permissions_boundary_arn
 }
 
 module "receiver" {
   source = "../../modules/webhook-receiver"
 
-  name                  = local.name
-  lambda_zip_path       = coalesce(var.lambda_zip_path, "${path.root}/../../../dist/receiver.zip")
-  log_retention_in_days = var.log_retention_in_days
-  webhook_auth_version  = var.webhook_auth_version
+  name                     = local.name
+  lambda_zip_path          = coalesce(var.lambda_zip_path, "${path.root}/../../../dist/receiver.zip")
+  log_retention_in_days    = var.log_retention_in_days
+  webhook_auth_version     = var.webhook_auth_version
+  permissions_boundary_arn = local.permissions_boundary_arn
 }
 
 ################################################################################
@@ -71,11 +73,12 @@ module "watchdog" {
   source = "../../modules/webhook-watchdog"
   count  = var.watchdog_enabled && var.register_webhook ? 1 : 0
 
-  name                  = local.name
-  lambda_zip_path       = coalesce(var.watchdog_zip_path, "${path.root}/../../../dist/watchdog.zip")
-  registration          = module.registration.registration
-  schedule_expression   = var.watchdog_schedule
-  log_retention_in_days = var.log_retention_in_days
+  name                     = local.name
+  lambda_zip_path          = coalesce(var.watchdog_zip_path, "${path.root}/../../../dist/watchdog.zip")
+  registration             = module.registration.registration
+  schedule_expression      = var.watchdog_schedule
+  log_retention_in_days    = var.log_retention_in_days
+  permissions_boundary_arn = local.permissions_boundary_arn
 }
 
 module "monitoring" {

@@ -122,3 +122,14 @@ variable "registration_tool_command" {
   type        = string
   default     = null
 }
+
+variable "permissions_boundary_arn" {
+  description = "Permissions boundary for the stack's IAM roles; null for none. The e2e role (terraform/bootstrap) creates roles only with its boundary, so CI sets TF_VAR_permissions_boundary_arn to the bootstrap's e2e_permissions_boundary_arn; \"\" counts as null."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.permissions_boundary_arn == null || var.permissions_boundary_arn == "" || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:policy/.+$", var.permissions_boundary_arn))
+    error_message = "Give the managed policy's ARN (arn:aws:iam::ACCOUNT:policy/NAME)."
+  }
+}

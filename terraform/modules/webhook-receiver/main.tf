@@ -65,10 +65,11 @@ data "aws_iam_policy_document" "assume" {
 }
 
 resource "aws_iam_role" "function" {
-  name               = "${var.name}-function"
-  description        = "Runs the Pipedrive webhook receiver ${var.name}."
-  assume_role_policy = data.aws_iam_policy_document.assume.json
-  tags               = local.tags
+  name                 = "${var.name}-function"
+  description          = "Runs the Pipedrive webhook receiver ${var.name}."
+  assume_role_policy   = data.aws_iam_policy_document.assume.json
+  permissions_boundary = var.permissions_boundary_arn
+  tags                 = local.tags
 }
 
 data "aws_iam_policy_document" "function" {

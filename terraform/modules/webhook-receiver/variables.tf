@@ -166,3 +166,14 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "permissions_boundary_arn" {
+  description = "Managed policy set as the permissions boundary of every IAM role the module creates; null for none. The sandbox's e2e role may create roles only with its boundary (terraform/bootstrap)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.permissions_boundary_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:policy/.+$", var.permissions_boundary_arn))
+    error_message = "Give the managed policy's ARN (arn:aws:iam::ACCOUNT:policy/NAME)."
+  }
+}

@@ -45,10 +45,11 @@ data "aws_iam_policy_document" "assume" {
 }
 
 resource "aws_iam_role" "function" {
-  name               = local.name
-  description        = "Runs the Pipedrive webhook watchdog of ${var.name}."
-  assume_role_policy = data.aws_iam_policy_document.assume.json
-  tags               = local.tags
+  name                 = local.name
+  description          = "Runs the Pipedrive webhook watchdog of ${var.name}."
+  assume_role_policy   = data.aws_iam_policy_document.assume.json
+  permissions_boundary = var.permissions_boundary_arn
+  tags                 = local.tags
 }
 
 data "aws_iam_policy_document" "function" {
@@ -195,10 +196,11 @@ data "aws_iam_policy_document" "scheduler_assume" {
 }
 
 resource "aws_iam_role" "scheduler" {
-  name               = "${local.name}-schedule"
-  description        = "Lets EventBridge Scheduler invoke the watchdog of ${var.name}."
-  assume_role_policy = data.aws_iam_policy_document.scheduler_assume.json
-  tags               = local.tags
+  name                 = "${local.name}-schedule"
+  description          = "Lets EventBridge Scheduler invoke the watchdog of ${var.name}."
+  assume_role_policy   = data.aws_iam_policy_document.scheduler_assume.json
+  permissions_boundary = var.permissions_boundary_arn
+  tags                 = local.tags
 }
 
 data "aws_iam_policy_document" "scheduler" {

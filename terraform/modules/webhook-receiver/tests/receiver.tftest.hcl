@@ -246,3 +246,18 @@ run "rejects_a_name_whose_role_name_iam_refuses" {
 
   expect_failures = [var.name]
 }
+
+# The sandbox's e2e role creates roles only with its permissions boundary
+# (terraform/bootstrap); every role here takes it (none could before issue 21).
+run "roles_carry_the_permissions_boundary" {
+  command = plan
+
+  variables {
+    permissions_boundary_arn = "arn:aws:iam::123456789012:policy/github-e2e-pipedrive-webhooks-sandbox-boundary"
+  }
+
+  assert {
+    condition     = aws_iam_role.function.permissions_boundary == "arn:aws:iam::123456789012:policy/github-e2e-pipedrive-webhooks-sandbox-boundary"
+    error_message = "Every role the module creates must carry the permissions boundary it is given."
+  }
+}

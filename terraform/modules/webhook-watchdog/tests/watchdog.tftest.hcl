@@ -253,3 +253,18 @@ run "rejects_a_rate_aws_would_refuse" {
 
   expect_failures = [var.schedule_expression]
 }
+
+# The sandbox's e2e role creates roles only with its permissions boundary
+# (terraform/bootstrap); every role here takes it (none could before issue 21).
+run "roles_carry_the_permissions_boundary" {
+  command = plan
+
+  variables {
+    permissions_boundary_arn = "arn:aws:iam::123456789012:policy/github-e2e-pipedrive-webhooks-sandbox-boundary"
+  }
+
+  assert {
+    condition     = aws_iam_role.function.permissions_boundary == "arn:aws:iam::123456789012:policy/github-e2e-pipedrive-webhooks-sandbox-boundary" && aws_iam_role.scheduler.permissions_boundary == "arn:aws:iam::123456789012:policy/github-e2e-pipedrive-webhooks-sandbox-boundary"
+    error_message = "Every role the module creates must carry the permissions boundary it is given."
+  }
+}
