@@ -1,6 +1,8 @@
-# What the e2e role may do: create, test and destroy the sandbox stack, whose every
-# name starts with var.stack_prefix, and keep its state. test/README.md lists the
-# same permissions with what each is for. No action is a service wildcard.
+# What the e2e role may do: create, update, test and destroy the sandbox stack,
+# whose every name starts with var.stack_prefix, and keep its state. The actions
+# come from stack-permissions.json (what each Terraform type of the stack needs to
+# be created, read, updated and deleted; the mocked test checks every one is here);
+# test/README.md lists them with what each is for. No action is a service wildcard.
 
 locals {
   # Every IAM action that changes a role, its policies, trust or boundary.
@@ -21,7 +23,7 @@ locals {
         "lambda:CreateFunction", "lambda:GetFunction", "lambda:GetFunctionCodeSigningConfig", "lambda:UpdateFunctionCode",
         "lambda:UpdateFunctionConfiguration", "lambda:DeleteFunction", "lambda:ListVersionsByFunction", "lambda:AddPermission",
         "lambda:RemovePermission", "lambda:GetPolicy", "lambda:PutFunctionConcurrency", "lambda:DeleteFunctionConcurrency",
-        "lambda:TagResource", "lambda:ListTags", "lambda:PutFunctionEventInvokeConfig", "lambda:GetFunctionEventInvokeConfig",
+        "lambda:TagResource", "lambda:UntagResource", "lambda:ListTags", "lambda:PutFunctionEventInvokeConfig", "lambda:GetFunctionEventInvokeConfig",
         "lambda:UpdateFunctionEventInvokeConfig", "lambda:DeleteFunctionEventInvokeConfig", "lambda:InvokeFunction",
       ]
       Resource = "${local.arn}:lambda:${local.region}:${local.account}:function:${local.prefix}*"
@@ -36,8 +38,9 @@ locals {
       Sid    = "TheStacksLogGroups"
       Effect = "Allow"
       Action = [
-        "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:TagResource", "logs:ListTagsForResource",
-        "logs:FilterLogEvents", "logs:AssociateKmsKey", "logs:PutMetricFilter", "logs:DeleteMetricFilter",
+        "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy", "logs:TagResource",
+        "logs:UntagResource", "logs:ListTagsForResource", "logs:FilterLogEvents", "logs:AssociateKmsKey", "logs:DisassociateKmsKey",
+        "logs:PutMetricFilter", "logs:DeleteMetricFilter",
       ]
       Resource = [
         "${local.arn}:logs:${local.region}:${local.account}:log-group:/aws/lambda/${local.prefix}*",
@@ -49,17 +52,26 @@ locals {
       Sid    = "LogsAccountWide"
       Effect = "Allow"
       Action = [
-        "logs:DescribeLogGroups", "logs:PutQueryDefinition", "logs:DeleteQueryDefinition", "logs:DescribeQueryDefinitions",
-        "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery", "logs:ListLogDeliveries",
-        "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", "logs:DescribeMetricFilters", "logs:TestMetricFilter",
-        "cloudwatch:DescribeAlarms", "secretsmanager:GetRandomPassword", "sts:GetCallerIdentity",
+        "logs:PutQueryDefinition", "logs:DeleteQueryDefinition", "logs:DescribeQueryDefinitions", "logs:DescribeMetricFilters",
+        "logs:TestMetricFilter", "cloudwatch:DescribeAlarms", "secretsmanager:GetRandomPassword", "sts:GetCallerIdentity",
+      ]
+      Resource = "*"
+    },
+    {
+      # What AWS's HTTP API logging guide lists, on "*", for the caller that turns
+      # a stage's access logging on (the stage's vended log delivery).
+      Sid    = "HTTPAPIAccessLogging"
+      Effect = "Allow"
+      Action = [
+        "logs:CreateLogGroup", "logs:DescribeLogGroups", "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery",
+        "logs:DeleteLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies",
       ]
       Resource = "*"
     },
     {
       Sid      = "TheStacksAlarms"
       Effect   = "Allow"
-      Action   = ["cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:TagResource", "cloudwatch:ListTagsForResource"]
+      Action   = ["cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:TagResource", "cloudwatch:UntagResource", "cloudwatch:ListTagsForResource"]
       Resource = "${local.arn}:cloudwatch:${local.region}:${local.account}:alarm:${local.prefix}*"
     },
     {
@@ -73,7 +85,7 @@ locals {
       Effect = "Allow"
       Action = [
         "sns:CreateTopic", "sns:DeleteTopic", "sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:Subscribe", "sns:Unsubscribe",
-        "sns:GetSubscriptionAttributes", "sns:TagResource", "sns:ListTagsForResource",
+        "sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes", "sns:TagResource", "sns:UntagResource", "sns:ListTagsForResource",
       ]
       Resource = "${local.arn}:sns:${local.region}:${local.account}:${local.prefix}*"
     },
@@ -88,7 +100,7 @@ locals {
       # policy (IAM puts iam:PermissionsBoundary in these requests' context).
       Sid       = "CreateTheStacksRolesWithTheBoundaryOnly"
       Effect    = "Allow"
-      Action    = ["iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy"]
+      Action    = ["iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary"]
       Resource  = "${local.arn}:iam::${local.account}:role/${local.prefix}*"
       Condition = { StringEquals = { "iam:PermissionsBoundary" = aws_iam_policy.sandbox_boundary.arn } }
     },
@@ -96,8 +108,9 @@ locals {
       Sid    = "TheStacksRole"
       Effect = "Allow"
       Action = [
-        "iam:GetRole", "iam:DeleteRole", "iam:TagRole", "iam:GetRolePolicy", "iam:ListRolePolicies",
-        "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole", "iam:SimulatePrincipalPolicy",
+        "iam:GetRole", "iam:DeleteRole", "iam:TagRole", "iam:UntagRole", "iam:UpdateAssumeRolePolicy", "iam:UpdateRoleDescription",
+        "iam:UpdateRole", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies",
+        "iam:ListInstanceProfilesForRole", "iam:SimulatePrincipalPolicy",
       ]
       Resource = "${local.arn}:iam::${local.account}:role/${local.prefix}*"
     },
@@ -121,7 +134,7 @@ locals {
       Effect = "Allow"
       Action = [
         "ssm:PutParameter", "ssm:GetParameter", "ssm:GetParameters", "ssm:DeleteParameter", "ssm:AddTagsToResource",
-        "ssm:ListTagsForResource",
+        "ssm:RemoveTagsFromResource", "ssm:ListTagsForResource",
       ]
       Resource = "${local.arn}:ssm:${local.region}:${local.account}:parameter/${local.prefix}*"
     },

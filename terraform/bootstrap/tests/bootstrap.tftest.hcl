@@ -108,7 +108,7 @@ run "no_wildcard_permission" {
   assert {
     condition = alltrue([
       for s in jsondecode(aws_iam_role_policy.e2e.policy).Statement : s.Resource != "*" || alltrue([
-        for a in flatten([s.Action]) : contains(["logs:DescribeLogGroups", "logs:PutQueryDefinition", "logs:DeleteQueryDefinition", "logs:DescribeQueryDefinitions", "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", "logs:DescribeMetricFilters", "logs:TestMetricFilter", "cloudwatch:DescribeAlarms", "secretsmanager:GetRandomPassword", "sts:GetCallerIdentity", "ssm:DescribeParameters"], a)
+        for a in flatten([s.Action]) : contains(["logs:CreateLogGroup", "logs:DescribeLogGroups", "logs:PutQueryDefinition", "logs:DeleteQueryDefinition", "logs:DescribeQueryDefinitions", "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", "logs:DescribeMetricFilters", "logs:TestMetricFilter", "cloudwatch:DescribeAlarms", "secretsmanager:GetRandomPassword", "sts:GetCallerIdentity", "ssm:DescribeParameters"], a)
       ])
     ])
     error_message = "Only actions that take no narrower resource may apply to every resource."
@@ -191,5 +191,33 @@ run "every_role_it_creates_carries_the_boundary" {
   assert {
     condition     = output.e2e_permissions_boundary_arn == aws_iam_policy.sandbox_boundary.arn
     error_message = "The boundary's ARN is an output, for the workflow's SANDBOX_PERMISSIONS_BOUNDARY_ARN."
+  }
+}
+
+# stack-permissions.json says what each Terraform type of the sandbox stack needs
+# to be created, read, updated and deleted (test/permissions_test.go checks it
+# names every type): the role must be allowed every one of those actions. Before
+# issue 21 the update-only ones (iam:UntagRole, logs:DeleteRetentionPolicy, …) and
+# the account-wide logs:CreateLogGroup that access logging asks for were missing.
+run "allowed_everything_the_stack_needs" {
+  command = apply
+
+  assert {
+    condition = length(setsubtract(
+      toset(flatten([
+        for type, ops in jsondecode(file("stack-permissions.json")) : [
+          for op, actions in ops : actions if !startswith(op, "_")
+        ] if type != "_about"
+      ])),
+      toset(flatten([for s in jsondecode(aws_iam_role_policy.e2e.policy).Statement : flatten([s.Action]) if s.Effect == "Allow"]))
+    )) == 0
+    error_message = "The e2e role lacks actions the stack needs: ${join(", ", sort(setsubtract(toset(flatten([for type, ops in jsondecode(file("stack-permissions.json")) : [for op, actions in ops : actions if !startswith(op, "_")] if type != "_about"])), toset(flatten([for s in jsondecode(aws_iam_role_policy.e2e.policy).Statement : flatten([s.Action]) if s.Effect == "Allow"])))))}."
+  }
+  assert {
+    condition = anytrue([
+      for s in jsondecode(aws_iam_role_policy.e2e.policy).Statement :
+      s.Effect == "Allow" && s.Resource == "*" && contains(s.Action, "logs:CreateLogGroup") && contains(s.Action, "logs:DescribeLogGroups") && contains(s.Action, "logs:CreateLogDelivery")
+    ])
+    error_message = "Turning on an HTTP API's access logging needs logs:CreateLogGroup, logs:DescribeLogGroups and the log-delivery actions on * (AWS's HTTP API logging guide)."
   }
 }
