@@ -108,8 +108,19 @@ locals {
 
 ################################################################################
 # Alarms. Counts are summed over 5 minutes (over the watchdog's interval for its
-# checks) and no data is not breaching: a quiet night is no alarm. Only the
-# watchdog's silence is an alarm when data is missing.
+# checks) and no data is not breaching: a quiet night is no alarm.
+#
+# A new stack must page nobody. Every alarm starts in INSUFFICIENT_DATA and
+# settles into OK at its first evaluation, and CloudWatch's OK actions cannot tell
+# that settling from a recovery: OK notices would greet each new stack with one
+# e-mail per alarm. So no alarm sends one: an ALARM e-mail names its runbook, and
+# the recovery shows on the dashboard's alarm widget (for the watchdog's alarms,
+# also in its next record, make watchdog). The watchdog's silence is the one
+# alarm on missing data; counting missing data as breaching fired it before the
+# schedule's first run. It treats missing data as missing instead: it stays
+# INSUFFICIENT_DATA, quietly, until the watchdog first runs, goes OK then, and
+# notifies when invocations stop for its whole evaluation range, as the move back
+# to INSUFFICIENT_DATA.
 ################################################################################
 
 locals {
@@ -171,7 +182,7 @@ locals {
     watchdog-silent = {
       description = "The watchdog has not run for three of its intervals (45 minutes, every 15): its schedule is disabled or gone."
       namespace   = "AWS/Lambda", metric = "Invocations", dimensions = local.watchdog_function, period = local.watchdog_period, evaluation_periods = 3, datapoints_to_alarm = 3
-      threshold   = 1, comparison = "LessThanThreshold", missing = "breaching"
+      threshold   = 1, comparison = "LessThanThreshold", missing = "missing", notify_insufficient_data = true
     }
   }
 
@@ -194,8 +205,9 @@ resource "aws_cloudwatch_metric_alarm" "this" {
   comparison_operator = try(each.value.comparison, "GreaterThanThreshold")
   treat_missing_data  = try(each.value.missing, "notBreaching")
   alarm_actions       = [local.topic_arn]
-  ok_actions          = [local.topic_arn]
-  tags                = local.tags
+  # INSUFFICIENT_DATA is news only where missing data is the failure.
+  insufficient_data_actions = try(each.value.notify_insufficient_data, false) ? [local.topic_arn] : []
+  tags                      = local.tags
 }
 
 ################################################################################

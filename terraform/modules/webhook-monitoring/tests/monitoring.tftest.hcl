@@ -52,16 +52,16 @@ run "every_alarm_reaches_a_person" {
     error_message = "Every failure the issue names has its alarm."
   }
   assert {
-    condition     = alltrue([for a in aws_cloudwatch_metric_alarm.this : toset(a.alarm_actions) == toset(["arn:aws:sns:us-east-1:123456789012:pdw-test-alarms"]) && toset(a.ok_actions) == toset(a.alarm_actions)])
-    error_message = "Every alarm notifies the topic, when it fires and when it clears."
+    condition     = alltrue([for a in aws_cloudwatch_metric_alarm.this : toset(a.alarm_actions) == toset(["arn:aws:sns:us-east-1:123456789012:pdw-test-alarms"])])
+    error_message = "Every alarm notifies the topic when it fires."
   }
   assert {
     condition     = aws_sns_topic_subscription.email["oncall@example.com"].protocol == "email" && aws_sns_topic_subscription.email["oncall@example.com"].topic_arn == aws_sns_topic.alarms[0].arn
     error_message = "The e-mail address is subscribed to the topic."
   }
   assert {
-    condition     = alltrue([for k, a in aws_cloudwatch_metric_alarm.this : a.treat_missing_data == (k == "watchdog-silent" ? "breaching" : "notBreaching")])
-    error_message = "A quiet night is no alarm: only the watchdog's silence counts missing data as breaching."
+    condition     = alltrue([for k, a in aws_cloudwatch_metric_alarm.this : a.treat_missing_data == (k == "watchdog-silent" ? "missing" : "notBreaching")])
+    error_message = "A quiet night is no alarm: missing data is not breaching, and for the watchdog's silence it is missing (INSUFFICIENT_DATA)."
   }
   assert {
     condition     = aws_cloudwatch_metric_alarm.this["function-duration"].threshold == 4000 && aws_cloudwatch_metric_alarm.this["function-duration"].statistic == "Maximum"
@@ -85,6 +85,34 @@ run "every_alarm_reaches_a_person" {
       if a.namespace == "PipedriveWebhooks/pdw-test"
     ])
     error_message = "An alarm on the stack's namespace uses exactly the dimensions its filter publishes."
+  }
+}
+
+# The first apply must page nobody. Before issue 21 the watchdog's silence counted
+# missing data as breaching (ALARM before the schedule's first run) and every
+# alarm sent OK actions, one e-mail each as the new alarms settled from
+# INSUFFICIENT_DATA into OK.
+run "a_new_stack_is_quiet" {
+  command = apply
+
+  assert {
+    condition     = alltrue([for a in aws_cloudwatch_metric_alarm.this : length(a.ok_actions) == 0])
+    error_message = "No alarm sends OK notices: CloudWatch cannot tell a new alarm settling into OK from a recovery."
+  }
+  assert {
+    condition     = alltrue([for a in aws_cloudwatch_metric_alarm.this : a.treat_missing_data != "breaching"])
+    error_message = "No alarm may count missing data as breaching: a new stack has no data yet."
+  }
+  assert {
+    condition = alltrue([
+      for k, a in aws_cloudwatch_metric_alarm.this :
+      toset(a.insufficient_data_actions) == (k == "watchdog-silent" ? toset(["arn:aws:sns:us-east-1:123456789012:pdw-test-alarms"]) : toset([]))
+    ])
+    error_message = "The watchdog's silence notifies when its invocations stop (INSUFFICIENT_DATA); no other alarm does."
+  }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.this["watchdog-silent"].treat_missing_data == "missing" && aws_cloudwatch_metric_alarm.this["watchdog-silent"].comparison_operator == "LessThanThreshold"
+    error_message = "The watchdog's silence waits for data: missing data is missing, not breaching."
   }
 }
 
