@@ -39,7 +39,7 @@ invoke: ## Run the bootstrap under AWS's Lambda Runtime Interface Emulator with 
 	$(GO) run ./scripts/invoke $(EVENT)
 
 .PHONY: build
-build: ## Build the Lambda zips (linux/arm64 bootstrap) into dist/receiver.zip and dist/watchdog.zip, and dist/pipedrive-webhook
+build: ## Build the Lambda zips (linux/arm64 bootstrap) into dist/receiver.zip and dist/watchdog.zip, and dist/pipedrive-webhook and dist/ssm-secret
 	@mkdir -p $(DIST)/watchdog
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -buildvcs=false \
 		-ldflags='-s -w -buildid=' -o $(DIST)/bootstrap ./lambda
@@ -48,6 +48,7 @@ build: ## Build the Lambda zips (linux/arm64 bootstrap) into dist/receiver.zip a
 		-ldflags='-s -w -buildid=' -o $(DIST)/watchdog/bootstrap ./watchdog
 	$(GO) run ./scripts/lambda-zip -o $(DIST)/watchdog.zip $(DIST)/watchdog/bootstrap
 	$(GO) build -trimpath -o $(DIST)/pipedrive-webhook ./scripts/pipedrive-webhook
+	$(GO) build -trimpath -o $(DIST)/ssm-secret ./scripts/ssm-secret
 
 .PHONY: test
 test: tools vet lint build terraform-check actionlint fuzz go-test ## Everything CI checks, offline

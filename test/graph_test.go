@@ -33,7 +33,8 @@ func TestSandboxDependencyGraph(t *testing.T) {
 			edges := graph(t, bin)
 			for _, from := range []string{"module.registration.terraform_data.webhook", "module.registration.terraform_data.url"} {
 				for _, to := range []string{
-					"aws_ssm_parameter.api_token",
+					"terraform_data.api_token",
+					"terraform_data.api_token_parameter",
 					"module.receiver.aws_ssm_parameter.webhook_auth",
 					"module.receiver.aws_apigatewayv2_stage.default",
 					"module.receiver.aws_apigatewayv2_route.webhook",

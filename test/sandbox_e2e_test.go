@@ -102,8 +102,9 @@ func TestSandbox(t *testing.T) {
 			"watchdog_zip_path":     filepath.Join(root, "dist", "watchdog.zip"),
 			"log_retention_in_days": retention,
 			"register_webhook":      registering,
-			// terraform/ is copied elsewhere: the tool goes by absolute path.
+			// terraform/ is copied elsewhere: the tools go by absolute path.
 			"registration_tool_command": filepath.Join(root, "dist", "pipedrive-webhook"),
+			"secret_tool_command":       filepath.Join(root, "scripts", "ssm-secret", "run"),
 		}
 		if !registering {
 			// The token parameter is still created, with a value that is no token.

@@ -3,6 +3,9 @@ locals {
   # A sandbox keeps its own token parameter unless told to use an existing one.
   api_token_parameter_name = coalesce(var.api_token_parameter_name, "/${local.name}/api-token")
   permissions_boundary_arn = var.permissions_boundary_arn == "" ? null : var.permissions_boundary_arn
+  # Relative, as the registration tool's: a destroy works from another clone
+  # sharing the state.
+  secret_tool = coalesce(var.secret_tool_command, "${path.root}/../../../scripts/ssm-secret/run")
 }
 
 module "receiver" {
@@ -20,19 +23,57 @@ module "receiver" {
 # it lives here, next to what reads it
 ################################################################################
 
-resource "aws_ssm_parameter" "api_token" {
+# No aws_ssm_parameter resource holds the token: the provider refreshes such a
+# resource by reading the parameter with decryption, and an in-place update
+# without a new value sends an empty one. With value_wo = "" when the token was
+# not given, a tag or description change stored the decrypted token in state, and
+# SSM refused the empty value. Instead, scripts/ssm-secret writes the token, from
+# the environment of a local-exec, when the parameter is first made and when
+# pipedrive_api_token_version changes, and deletes the parameter on destroy.
+# Terraform keeps only the parameter's name and region: no plan or state holds the
+# token, an apply without it neither writes nor reads the parameter, and an empty
+# value is never sent (the tool refuses it, saying the token is needed).
+resource "terraform_data" "api_token_parameter" {
   count = var.manage_api_token_parameter ? 1 : 0
 
-  name        = local.api_token_parameter_name
-  description = "Pipedrive API token, read by the webhook registration tool."
-  type        = "SecureString"
-  # Write-only: the value never reaches state or plan, and is written only on
-  # create and when its version changes, so the token is needed only then. The
-  # provider wants some value on every plan: without TF_VAR_pipedrive_api_token it
-  # gets "", which an unchanged version never writes, and which SSM refuses (so
-  # nothing wrong is stored) on a create or a version bump without the token.
-  value_wo         = var.pipedrive_api_token != null ? var.pipedrive_api_token : ""
-  value_wo_version = var.pipedrive_api_token_version
+  input = { name = local.api_token_parameter_name, region = var.region, tool = local.secret_tool }
+
+  provisioner "local-exec" {
+    when    = destroy
+    command = "'${self.input.tool}' delete --name '${self.input.name}' --region '${self.input.region}'"
+  }
+}
+
+resource "terraform_data" "api_token" {
+  count = var.manage_api_token_parameter ? 1 : 0
+
+  # Only the parameter and the version make a new write (not the tool's path,
+  # which may differ between checkouts).
+  triggers_replace = [local.api_token_parameter_name, var.region, var.pipedrive_api_token_version]
+  input            = local.api_token_parameter_name
+  depends_on       = [terraform_data.api_token_parameter]
+
+  provisioner "local-exec" {
+    command = join(" ", [
+      "'${local.secret_tool}' put --name '${local.api_token_parameter_name}'",
+      "--region '${var.region}'",
+      "--description 'Pipedrive API token, read by the webhook registration tool and the watchdog.'",
+      "--missing 'TF_VAR_pipedrive_api_token is not set (the first apply, and one that bumps pipedrive_api_token_version, need it)'",
+    ])
+    # Ephemeral: reaches the tool's environment, never plan or state.
+    environment = { SSM_SECRET_VALUE = var.pipedrive_api_token == null ? "" : var.pipedrive_api_token }
+  }
+}
+
+# Stacks made before issue 21 held the parameter as a resource: forget it without
+# deleting it (the next apply writes the token again, so it needs
+# TF_VAR_pipedrive_api_token once).
+removed {
+  from = aws_ssm_parameter.api_token
+
+  lifecycle {
+    destroy = false
+  }
 }
 
 check "api_token_given_when_needed" {
@@ -45,7 +86,7 @@ check "api_token_given_when_needed" {
 # Named from the resource when the stack manages it: the registration is then
 # created after the parameter and, on destroy, deletes the webhook before it goes.
 locals {
-  token_parameter_name = var.manage_api_token_parameter ? aws_ssm_parameter.api_token[0].name : local.api_token_parameter_name
+  token_parameter_name = var.manage_api_token_parameter ? terraform_data.api_token[0].output : local.api_token_parameter_name
 }
 
 module "registration" {

@@ -39,7 +39,7 @@ variable "manage_api_token_parameter" {
 }
 
 variable "pipedrive_api_token" {
-  description = "The Pipedrive API token, written only to SSM (never to state or plan). Set it as TF_VAR_pipedrive_api_token for the first apply and with a new pipedrive_api_token_version; other plans do without."
+  description = "The Pipedrive API token, written only to SSM by scripts/ssm-secret (never to state or plan, never read back). Set it as TF_VAR_pipedrive_api_token for the first apply and with a new pipedrive_api_token_version; other plans and applies do without."
   type        = string
   default     = null
   sensitive   = true
@@ -132,4 +132,10 @@ variable "permissions_boundary_arn" {
     condition     = var.permissions_boundary_arn == null || var.permissions_boundary_arn == "" || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:policy/.+$", var.permissions_boundary_arn))
     error_message = "Give the managed policy's ARN (arn:aws:iam::ACCOUNT:policy/NAME)."
   }
+}
+
+variable "secret_tool_command" {
+  description = "How to run scripts/ssm-secret, which writes the API token to its parameter; null for this repository's scripts/ssm-secret/run (Terratest, which runs a copy of terraform/ elsewhere, passes its absolute path)."
+  type        = string
+  default     = null
 }

@@ -1,5 +1,7 @@
 # The sandbox root with a mocked AWS provider: names, wiring and outputs.
-# Registration runs a real local-exec on apply, so those runs only plan.
+# Registration runs a real local-exec on apply, so those runs only plan; the token
+# is written by a local-exec too, whose tool is `true` here (or `false`, where it
+# must not run).
 
 mock_provider "aws" {
   mock_data "aws_caller_identity" {
@@ -51,6 +53,7 @@ mock_provider "aws" {
 variables {
   name_suffix         = "t1a2b3"
   pipedrive_api_token = "not-a-real-token"
+  secret_tool_command = "true"
 }
 
 run "stack" {
@@ -136,36 +139,56 @@ run "registration" {
   }
 }
 
-run "plan_without_the_token" {
-  command = plan
+# No plan or state holds the token (issue 21). It reaches SSM only through the
+# environment of scripts/ssm-secret's local-exec; Terraform keeps the parameter's
+# name and region. Before, an aws_ssm_parameter held it write-only with
+# value_wo = "" when the token was not given: an in-place update then sent an
+# empty value (refused by SSM) and the provider's read stored the decrypted token
+# in state as `value`.
+run "no_state_holds_the_token" {
+  command = apply
+
+  variables {
+    register_webhook = false
+  }
+
+  assert {
+    condition = alltrue([
+      for r in [jsonencode(terraform_data.api_token), jsonencode(terraform_data.api_token_parameter), jsonencode(module.registration.registration), jsonencode(output.api_token_parameter_name)] :
+      !strcontains(r, "not-a-real-token")
+    ])
+    error_message = "The token must reach no resource, input or output: only the tool's environment."
+  }
+  assert {
+    condition     = terraform_data.api_token[0].output == "/pipedrive-webhooks-sandbox-t1a2b3/api-token" && terraform_data.api_token_parameter[0].output.region == "us-east-1"
+    error_message = "Terraform keeps the parameter's name and region, nothing else of it."
+  }
+}
+
+# An apply without the token, the version unchanged, neither writes nor reads the
+# parameter: the tool is `false` here, so the apply would fail if it ran.
+run "apply_without_the_token" {
+  command = apply
 
   expect_failures = [check.api_token_given_when_needed]
 
   variables {
+    register_webhook    = false
     pipedrive_api_token = null
+    secret_tool_command = "false"
   }
 
   assert {
-    condition     = aws_ssm_parameter.api_token[0].value_wo_version == 1 && aws_ssm_parameter.api_token[0].value_wo == null
-    error_message = "A plan without TF_VAR_pipedrive_api_token keeps the token parameter as it is."
+    condition     = terraform_data.api_token[0].output == "/pipedrive-webhooks-sandbox-t1a2b3/api-token"
+    error_message = "Without the token the parameter stays as it is."
   }
 }
 
-run "existing_token_parameter" {
-  command = plan
+# Teardown destroys with the tool the state last recorded: a working one again.
+run "a_working_tool_again" {
+  command = apply
 
   variables {
-    manage_api_token_parameter = false
-    api_token_parameter_name   = "/dissertation-editor/pipedrive/api-token"
-    pipedrive_api_token        = null
-  }
-
-  assert {
-    condition     = length(aws_ssm_parameter.api_token) == 0
-    error_message = "An existing token parameter is not managed."
-  }
-  assert {
-    condition     = module.registration.registration.token_parameter == "/dissertation-editor/pipedrive/api-token"
-    error_message = "The registration reads the existing parameter."
+    register_webhook = false
   }
 }
