@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/http"
 	"net/netip"
 	"strings"
 	"testing"
@@ -98,13 +99,13 @@ func TestSenderCheck(t *testing.T) {
 func TestSenderCheckSaysAnOutageOnce(t *testing.T) {
 	deal, _ := pipedrivetest.GetFixture("v2/deal-change")
 	logs := &logtest.Buffer{}
-	var loadErr error = errors.New("SSM is down")
+	loadErr := errors.New("SSM is down")
 	checker := &senders.Checker{Mode: senders.Monitor, Load: func(context.Context) (string, error) { return storedRanges, loadErr }}
 	h := New(slog.New(slog.NewJSONHandler(logs, nil)), Config{Senders: checker})
 	send := func() {
 		ev, _ := lambdatest.GatewayEvent(deal.Body, "", false)
 		ev.RequestContext.HTTP.SourceIP = "185.166.142.10"
-		if resp, err := httpadapter.NewV2(h).ProxyWithContext(context.Background(), ev); err != nil || resp.StatusCode != 200 {
+		if resp, err := httpadapter.NewV2(h).ProxyWithContext(context.Background(), ev); err != nil || resp.StatusCode != http.StatusOK {
 			t.Fatalf("%v %v", resp, err)
 		}
 	}

@@ -153,8 +153,8 @@ resource "aws_iam_role_policy" "e2e" {
 # The permissions boundary every role the e2e role creates must carry (a condition
 # of its iam:CreateRole and iam:PutRolePolicy): whatever policy such a role is
 # given, it can do no more than the sandbox stack's roles need: write its own
-# function's logs, read the stack's parameters (decrypting through SSM), invoke
-# the stack's functions. So a workflow run cannot mint a role with more power
+# function's logs, read the stack's parameters and write its sender ranges
+# (decrypting through SSM), invoke the stack's functions. So a workflow run cannot mint a role with more power
 # than that and pass it to Lambda.
 #tfsec:ignore:aws-iam-no-policy-wildcards
 resource "aws_iam_policy" "sandbox_boundary" {
@@ -170,9 +170,10 @@ resource "aws_iam_policy" "sandbox_boundary" {
         Resource = "${local.arn}:logs:${local.region}:${local.account}:log-group:/aws/lambda/${local.prefix}*:*"
       },
       {
+        # The watchdog also writes the sender ranges the receiver reads.
         Sid      = "TheStacksParameters"
         Effect   = "Allow"
-        Action   = ["ssm:GetParameter"]
+        Action   = ["ssm:GetParameter", "ssm:PutParameter"]
         Resource = "${local.arn}:ssm:${local.region}:${local.account}:parameter/${local.prefix}*"
       },
       {

@@ -10,6 +10,7 @@ module "receiver" {
   lambda_zip_path       = coalesce(var.lambda_zip_path, "${path.root}/../../../dist/receiver.zip")
   log_retention_in_days = var.log_retention_in_days
   webhook_auth_version  = var.webhook_auth_version
+  sender_check          = var.sender_check
 }
 
 module "registration" {
@@ -48,6 +49,7 @@ module "watchdog" {
   # The seed's token parameter: decryptable with aws/ssm by any role allowed
   # ssm:GetParameter, with a key of its own only when granted here.
   token_kms_key_arn = var.api_token_kms_key_arn
+  sender_ranges     = { parameter_name = module.receiver.sender_ranges_parameter_name, url = var.sender_ranges_url }
 }
 
 module "monitoring" {

@@ -16,6 +16,7 @@ module "receiver" {
   log_retention_in_days    = var.log_retention_in_days
   webhook_auth_version     = var.webhook_auth_version
   permissions_boundary_arn = local.permissions_boundary_arn
+  sender_check             = var.sender_check
 }
 
 ################################################################################
@@ -120,6 +121,7 @@ module "watchdog" {
   schedule_expression      = var.watchdog_schedule
   log_retention_in_days    = var.log_retention_in_days
   permissions_boundary_arn = local.permissions_boundary_arn
+  sender_ranges            = { parameter_name = module.receiver.sender_ranges_parameter_name, url = var.sender_ranges_url }
 }
 
 module "monitoring" {

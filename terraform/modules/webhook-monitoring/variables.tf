@@ -36,7 +36,7 @@ variable "watchdog" {
 }
 
 variable "alarm_topic_arn" {
-  description = "SNS topic every alarm notifies (when it fires and when it clears); null to create <name>-alarms."
+  description = "SNS topic every alarm notifies when it fires (watchdog-silent also when its data stops); null to create <name>-alarms."
   type        = string
   default     = null
 

@@ -148,3 +148,16 @@ run "rejects_a_key_alias_for_the_token" {
 
   expect_failures = [var.api_token_kms_key_arn]
 }
+
+run "checks_the_senders" {
+  command = plan
+
+  assert {
+    condition     = module.receiver.sender_ranges_parameter_name == "/pipedrive-webhooks/sender-ranges"
+    error_message = "Production keeps Pipedrive's sender ranges in its own parameter."
+  }
+  assert {
+    condition     = module.watchdog[0].sender_ranges_parameter_name == module.receiver.sender_ranges_parameter_name
+    error_message = "The watchdog keeps the receiver's ranges parameter fresh, from Pipedrive's published file."
+  }
+}
