@@ -257,20 +257,23 @@ func (c *Client) once(ctx context.Context, method, path string, body []byte, out
 	if err != nil {
 		return 0, c.clean(fmt.Errorf("pipedrive: %s %s: read the answer: %w", method, path, c.transportError(err)))
 	}
+	// Every excerpt of the answer is made from its redacted text: redacting after the
+	// cut would miss a secret that straddles it (and print most of it).
+	redacted := func() []byte { return []byte(c.redact.Redact(string(raw))) }
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return retryAfter(resp.Header.Get("Retry-After")), &APIError{Method: method, Path: path, Status: resp.StatusCode,
-			Message: c.redact.Redact(errorMessage(raw, resp.Header.Get("Content-Type")))}
+			Message: errorMessage(redacted(), resp.Header.Get("Content-Type"))}
 	}
 	var envelope struct {
 		Success *bool           `json:"success"`
 		Data    json.RawMessage `json:"data"`
 	}
 	if err := json.Unmarshal(raw, &envelope); err != nil {
-		return 0, &answerError{method: method, path: path, problem: c.redact.Redact(unusable(raw, resp.Header.Get("Content-Type"), err))}
+		return 0, &answerError{method: method, path: path, problem: unusable(redacted(), resp.Header.Get("Content-Type"), err)}
 	}
 	if envelope.Success != nil && !*envelope.Success {
-		msg := cmp.Or(errorMessage(raw, "application/json"), "no reason given")
-		return 0, fmt.Errorf("pipedrive: %s %s: %d but success: false (%s): %w", method, path, resp.StatusCode, c.redact.Redact(msg), errRefused)
+		msg := cmp.Or(errorMessage(redacted(), "application/json"), "no reason given")
+		return 0, fmt.Errorf("pipedrive: %s %s: %d but success: false (%s): %w", method, path, resp.StatusCode, msg, errRefused)
 	}
 	if out == nil {
 		return 0, nil
