@@ -61,6 +61,11 @@ type Client struct {
 	// Settle is how long a create whose answer was lost is looked for before it is
 	// tried again: Pipedrive's list may show a new webhook late.
 	Settle time.Duration
+	// InFlight is how long after its creation a matching webhook is taken to belong
+	// to a registration still at work (a rotation between its create and its
+	// deletes): a registration that does not rotate never deletes one that young
+	// that it did not create itself.
+	InFlight time.Duration
 }
 
 // NewClient returns a client for the API that cfg describes.
@@ -92,7 +97,8 @@ func NewClient(cfg Config) (*Client, error) {
 			d := 500 * time.Millisecond << (n - 1)
 			return d/2 + rand.N(d/2+1) // #nosec G404 -- jitter, not security
 		},
-		Settle: 30 * time.Second,
+		Settle:   30 * time.Second,
+		InFlight: 2 * time.Minute,
 	}
 	c.http = &http.Client{Timeout: cmp.Or(cfg.Timeout, 15*time.Second), CheckRedirect: c.checkRedirect}
 	return c, nil

@@ -7,6 +7,7 @@ package watchdog
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -56,7 +57,7 @@ type Report struct {
 	Status       string  `json:"status"`
 	Problem      string  `json:"problem,omitempty"` // why it is not healthy, or what was wrong before a repair
 	Webhook      *Seen   `json:"webhook,omitempty"` // the stack's webhook, as found or created
-	Deleted      []int64 `json:"deleted,omitempty"` // webhooks deleted: duplicates, ones Pipedrive removed
+	Deleted      []int64 `json:"deleted,omitempty"` // webhooks deleted: duplicates, ones Pipedrive removed (logged at WARN)
 	Error        string  `json:"error,omitempty"`   // one line, secrets redacted
 	Subscription string  `json:"subscription"`
 }
@@ -101,7 +102,8 @@ func (r Report) attrs() []slog.Attr {
 		attrs = append(attrs, slog.Attr{Key: "webhook", Value: slog.GroupValue(wa...)})
 	}
 	if len(r.Deleted) > 0 {
-		attrs = append(attrs, slog.Any("deleted", r.Deleted))
+		// deleted_count is what the WatchdogDeletions metric counts.
+		attrs = append(attrs, slog.Any("deleted", r.Deleted), slog.Int("deleted_count", len(r.Deleted)))
 	}
 	if r.Error != "" {
 		attrs = append(attrs, slog.String("error", r.Error))
@@ -109,13 +111,14 @@ func (r Report) attrs() []slog.Attr {
 	return attrs
 }
 
-// level is how loud a status is logged.
+// level is how loud a status is logged. A check that deleted a webhook is at least
+// a WARN, whatever it found: a deletion is never routine.
 func (r Report) level() slog.Level {
-	switch r.Status {
-	case StatusHealthy:
-		return slog.LevelInfo
-	case StatusUnhealthy:
+	switch {
+	case r.Status == StatusUnhealthy:
 		return slog.LevelError
+	case r.Status == StatusHealthy && len(r.Deleted) == 0:
+		return slog.LevelInfo
 	}
 	return slog.LevelWarn
 }
@@ -188,8 +191,13 @@ func check(ctx context.Context, cfg Config, logger *slog.Logger) Report {
 	r.Deleted = res.Deleted
 	if err != nil {
 		r.Status, r.Error = StatusUnhealthy, redact.RedactError(err).Error()
-		if res.ID != 0 { // registered, but something after it failed
+		switch {
+		case res.ID != 0: // registered, but something after it failed
 			r.Status, r.Webhook = StatusReRegistered, &Seen{ID: res.ID, Active: true}
+		case errors.Is(err, pipedrive.ErrBlind):
+			// Register stopped because the list did not answer: whether the webhook
+			// exists is not known, and nothing was created without seeing.
+			r.Status = StatusUnknown
 		}
 		return r
 	}

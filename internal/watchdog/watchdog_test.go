@@ -2,6 +2,7 @@ package watchdog
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -132,11 +133,22 @@ func TestCheck(t *testing.T) {
 		{"registered with other credentials", func(w *world) int64 {
 			return w.stack("someone-else").ID
 		}, StatusUnhealthy, 0, `user "someone-else"`},
-		{"duplicates", func(w *world) int64 {
-			first := w.stack(user)
-			w.stack(user)
-			return first.ID
+		{"duplicates: the newest is kept (the last registered, with the current credentials)", func(w *world) int64 {
+			w.pd.Add(pipedrivetest.Webhook{SubscriptionURL: url, EventAction: "*", EventObject: "deal", HTTPAuthUser: ptr(user), HTTPAuthPassword: ptr(password), AddTime: hoursAgo(2)})
+			return w.pd.Add(pipedrivetest.Webhook{SubscriptionURL: url, EventAction: "*", EventObject: "deal", HTTPAuthUser: ptr(user), HTTPAuthPassword: ptr(password), AddTime: hoursAgo(1)}).ID
 		}, StatusHealthy, 0, "2 webhooks deliver it"},
+		// Failed before: a remove_reason alone counted as removed, and the banned
+		// webhook was deleted and replaced.
+		{"banned: a remove_reason, no remove_time", func(w *world) int64 {
+			h := w.pd.Add(pipedrivetest.Webhook{SubscriptionURL: url, EventAction: "*", EventObject: "deal", HTTPAuthUser: ptr(user), HTTPAuthPassword: ptr(password), RemoveReason: &reason})
+			w.pd.SetActive(h.ID, false, 0)
+			return h.ID
+		}, StatusUnhealthy, 0, "banned by Pipedrive: delivery failures"},
+		// Failed before: reported unhealthy, though the check could not see.
+		{"gone, then the re-check list fails", func(w *world) int64 {
+			w.pd.Inject("GET /webhooks", pipedrivetest.Fault{}, fault(503), fault(503), fault(503), fault(503))
+			return 0
+		}, StatusUnknown, 0, "no webhook delivers it"},
 		{"Pipedrive down", func(w *world) int64 {
 			w.pd.Inject("GET /webhooks", fault(503), fault(503), fault(503), fault(503))
 			return 0
@@ -192,6 +204,11 @@ func TestCheck(t *testing.T) {
 
 func ptr[T any](v T) *T { return &v }
 
+// hoursAgo is an add_time n hours back: a webhook no registration is still at.
+func hoursAgo(n int) string {
+	return time.Now().Add(-time.Duration(n) * time.Hour).UTC().Format("2006-01-02T15:04:05.000Z")
+}
+
 func fault(status int) pipedrivetest.Fault { return pipedrivetest.Fault{Status: status} }
 
 // assertRecord checks the one `webhook check` record, and that no secret is logged.
@@ -208,6 +225,10 @@ func assertRecord(t *testing.T, logs *logtest.Buffer, r Report) {
 	}
 	if c := checks[0]; c["status"] != r.Status || c["subscription"] != r.Subscription {
 		t.Errorf("record %v, report %+v", checks[0], r)
+	}
+	// A deletion is never routine: a WARN at least, with its own count.
+	if c := checks[0]; len(r.Deleted) > 0 && (c["level"] == "INFO" || fmt.Sprint(c["deleted_count"]) != fmt.Sprint(len(r.Deleted))) {
+		t.Errorf("record %v deleted %v: want a WARN (or ERROR) with deleted_count", c, r.Deleted)
 	}
 	for _, secret := range []string{token, password} {
 		if strings.Contains(logs.String(), secret) {
@@ -229,4 +250,66 @@ func TestChecksDoNotFlap(t *testing.T) {
 	if strings.Join(statuses, " ") != strings.Join(want, " ") || w.creates() != 1 || len(w.stackWebhooks()) != 1 {
 		t.Errorf("statuses %v after %d creates, %d webhooks; want %v after 1, 1", statuses, w.creates(), len(w.stackWebhooks()), want)
 	}
+}
+
+// A create whose answer was lost, then a list that keeps failing: the check never
+// creates again without a list that answered and showed the first absent.
+// Failed before: once its settle time was over, it created again, blind, and the
+// stack had two webhooks.
+func TestLostCreateThenBlindListCreatesNoSecond(t *testing.T) {
+	w := newWorld(t)
+	w.pd.Inject("POST /webhooks", pipedrivetest.Fault{Status: http.StatusBadGateway, Apply: true})
+	failing := []pipedrivetest.Fault{{}, {}} // the check's list, and Register's
+	for range 200 {
+		failing = append(failing, fault(503))
+	}
+	w.pd.Inject("GET /webhooks", failing...)
+	r := Check(context.Background(), w.cfg)
+	if r.Status != StatusUnknown || w.creates() != 1 || len(w.stackWebhooks()) != 1 || !strings.Contains(r.Error, "not creating the webhook again") {
+		t.Errorf("report %+v after %d creates, %d webhooks; want unknown after 1 create, 1 webhook", r, w.creates(), len(w.stackWebhooks()))
+	}
+	assertRecord(t, w.logs, r)
+}
+
+// A rotation (`register --rotate --exclusive`, what Terraform runs) held between
+// its create and its delete while a check runs: the check keeps the rotation's new
+// webhook, and the rotation's delete then finds the old one gone. One webhook,
+// the rotation's, is left. Failed before: the check kept the oldest and deleted
+// the new one, the rotation deleted the old one: none was left.
+func TestRotationRacingACheckLeavesOne(t *testing.T) {
+	w := newWorld(t)
+	old := w.pd.Add(pipedrivetest.Webhook{SubscriptionURL: url, EventAction: "*", EventObject: "deal", HTTPAuthUser: ptr(user), HTTPAuthPassword: ptr(password), AddTime: hoursAgo(24)})
+	reached, release := make(chan struct{}), make(chan struct{})
+	w.pd.Inject("DELETE /webhooks/{id}", pipedrivetest.Fault{Hold: func() { close(reached); <-release }})
+	rotator, err := pipedrive.NewClient(pipedrive.Config{BaseURL: w.pd.APIURL(), Token: token, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rotated := pipedrive.Registration{Subscription: sub, Name: "pipedrive-webhooks-sandbox",
+		Auth: secrets.Credentials{User: user, Password: "the-new-password-after-rotation"}}
+	done := make(chan error, 1)
+	var res pipedrive.Result
+	go func() {
+		var err error
+		res, err = rotator.Register(context.Background(), rotated, pipedrive.RegisterOptions{Rotate: true, Exclusive: true})
+		done <- err
+	}()
+	select {
+	case <-reached: // the rotation created its webhook and is about to delete the old one
+	case err := <-done:
+		t.Fatalf("the rotation ended before its delete: %v", err)
+	}
+	r := Check(context.Background(), w.cfg)
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatalf("rotation: %v", err)
+	}
+	hooks := w.stackWebhooks()
+	if len(hooks) != 1 || hooks[0].ID != res.ID || hooks[0].ID == old.ID {
+		t.Fatalf("left %+v; want only the rotation's webhook %d (check %+v)", hooks, res.ID, r)
+	}
+	if r.Status != StatusHealthy || r.Webhook == nil || r.Webhook.ID != res.ID {
+		t.Errorf("the check %+v; want healthy, keeping %d", r, res.ID)
+	}
+	assertRecord(t, w.logs, r)
 }

@@ -140,3 +140,23 @@ func TestStalledSSMIsBounded(t *testing.T) {
 		t.Errorf("retries not shown:\n%s", r.stderr)
 	}
 }
+
+// A create whose answer was lost, then a list that keeps failing: register fails,
+// saying why, and never creates a second webhook it has not seen to be needed.
+// Failed before: once --settle was over it created again, blind: two webhooks.
+func TestRegisterNeverCreatesTwiceBlind(t *testing.T) {
+	h := newHarness(t)
+	h.pd.Inject("POST /webhooks", pipedrivetest.Fault{Status: http.StatusBadGateway, Apply: true})
+	failing := []pipedrivetest.Fault{{}} // the first list answers
+	for range 100 {
+		failing = append(failing, pipedrivetest.Fault{Status: http.StatusServiceUnavailable})
+	}
+	h.pd.Inject("GET /webhooks", failing...)
+	r := h.fails("not creating the webhook again", "register", "--url", hookURL, "--settle", "500ms", "--timeout", "500ms")
+	if r.code != 1 || strings.Contains(strings.TrimSpace(r.err.Error()), "\n") {
+		t.Errorf("exit %d, error %q", r.code, r.err)
+	}
+	if n := len(h.pd.Webhooks()); n != 1 {
+		t.Errorf("%d webhooks, want the one that landed", n)
+	}
+}

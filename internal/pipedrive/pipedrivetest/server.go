@@ -80,6 +80,10 @@ type Fault struct {
 	Echo bool
 	// Location is sent with a 3xx Status: a redirect.
 	Location string
+	// Hold, when set, is called after Delay and before the request is served or
+	// answered: a test holds the client there (say, between a rotation's create
+	// and its delete) while it does something else, deterministically.
+	Hold func()
 }
 
 // Server is the stand-in. Its URL + "/v1" is the API base URL.
@@ -278,6 +282,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-time.After(f.Delay):
 		case <-r.Context().Done(): // the client gave up
+		}
+		if f.Hold != nil {
+			f.Hold()
 		}
 		if f.Status != 0 {
 			if f.Apply {
