@@ -47,7 +47,7 @@ run "every_alarm_reaches_a_person" {
   assert {
     condition = toset(keys(aws_cloudwatch_metric_alarm.this)) == toset([
       "function-errors", "function-throttles", "function-duration", "api-5xx", "api-throttled", "unauthorized-surge", "receiver-errors",
-      "watchdog-unhealthy", "watchdog-reregistered", "watchdog-blind", "watchdog-errors", "watchdog-silent",
+      "watchdog-unhealthy", "watchdog-reregistered", "watchdog-deleted", "watchdog-blind", "watchdog-errors", "watchdog-silent",
     ])
     error_message = "Every failure the issue names has its alarm."
   }
