@@ -59,8 +59,11 @@ Both parameters are read on every check: a rotated token or password is used at 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	fs.SetOutput(stdout)
+	// In Lambda the invocation's deadline bounds each check; run locally, this does.
+	deadline := fs.Duration("deadline", 55*time.Second, "run locally: the check gives up, and reports unknown, this long after it starts (in Lambda: the invocation's deadline, less 5 s)")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: %s\n\nChecks the stack's Pipedrive webhook and registers it again when it is gone.\n", args[0])
+		fmt.Fprintf(fs.Output(), "usage: %s [-deadline 55s]\n\nChecks the stack's Pipedrive webhook and registers it again when it is gone.\n\n", args[0])
+		fs.PrintDefaults()
 		fmt.Fprint(fs.Output(), environment)
 	}
 	if err := fs.Parse(args[1:]); err != nil {
@@ -82,6 +85,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		}, lambda.WithContext(ctx))
 		return nil
 	}
+	if *deadline <= 0 {
+		return fmt.Errorf("-deadline %s: want a positive duration such as 55s", *deadline)
+	}
+	ctx, cancel := context.WithTimeout(ctx, *deadline)
+	defer cancel()
 	r := watchdog.Check(ctx, cfg)
 	if r.Status != watchdog.StatusHealthy && r.Status != watchdog.StatusReRegistered {
 		return fmt.Errorf("the webhook is %s: %s", r.Status, cmp.Or(r.Problem, r.Error))

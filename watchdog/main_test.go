@@ -166,3 +166,21 @@ func TestBootstrapProcess(t *testing.T) {
 		}
 	}
 }
+
+// Run locally, -deadline bounds the check: with Pipedrive asking to retry in an
+// hour, it reports unknown at once and writes its record. Failed before: there was
+// no deadline, and the check waited a minute per retry.
+func TestRunLocallyHasADeadline(t *testing.T) {
+	env, pd, _ := stackEnv(t)
+	for range 4 {
+		pd.Inject("GET /webhooks", pipedrivetest.Fault{Status: 429, RetryAfter: "3600"})
+	}
+	out := &logtest.Buffer{}
+	begin := time.Now()
+	err := run(context.Background(), []string{"watchdog", "-deadline", "20s"}, func(k string) string { return env[k] }, out)
+	if took := time.Since(begin); err == nil || !strings.Contains(err.Error(), "unknown") || took > 5*time.Second {
+		t.Errorf("after %s: %v; want unknown at once", took, err)
+	}
+	out.WaitFor(t, `"status":"unknown"`)
+	noSecrets(t, out.String())
+}

@@ -209,6 +209,14 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, out a
 			return err
 		}
 		wait = max(wait, c.Backoff(attempt))
+		// A wait that outlasts the caller's deadline (a Retry-After of an hour, once
+		// the day's token budget is spent) is given up at once: waiting could only
+		// end in the deadline, with less time left to say why.
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+			return fmt.Errorf("%w (a retry would wait %s, past the deadline in %s: giving up)", err,
+				wait.Round(time.Second), time.Until(deadline).Round(100*time.Millisecond))
+		}
+		wait = min(wait, maxWait)
 		c.say("%v; attempt %d of %d in %s", err, attempt+1, c.Retries+1, wait.Round(100*time.Millisecond))
 		select {
 		case <-ctx.Done():
@@ -306,9 +314,13 @@ func (c *Client) transportError(err error) error {
 // clean redacts an error's text, keeping its chain for errors.Is.
 func (c *Client) clean(err error) error { return c.redact.RedactError(err) }
 
+// maxWait caps a wait before a retry, whatever Retry-After asks.
+const maxWait = 60 * time.Second
+
+// retryAfter is Retry-After's wait in seconds, as asked (the caller caps it).
 func retryAfter(h string) time.Duration {
-	if s, err := strconv.Atoi(strings.TrimSpace(h)); err == nil && s > 0 {
-		return min(time.Duration(s)*time.Second, 60*time.Second)
+	if s, err := strconv.ParseInt(strings.TrimSpace(h), 10, 64); err == nil && s > 0 {
+		return time.Duration(min(s, 7*24*3600)) * time.Second
 	}
 	return 0
 }

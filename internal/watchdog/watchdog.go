@@ -49,7 +49,11 @@ type Config struct {
 	Settle      time.Duration // how long a lost create is looked for; 0 for 20 s
 	// Backoff, when set, replaces the client's wait before a retry (tests).
 	Backoff func(n int) time.Duration
-	Logger  *slog.Logger
+	// Margin is how long before the context's deadline (a Lambda invocation's end)
+	// the check gives up, so that its record is always written; 0 for 5 s, and at
+	// most a quarter of the time there is.
+	Margin time.Duration
+	Logger *slog.Logger
 }
 
 // Report is what one check found and did.
@@ -131,8 +135,22 @@ func Check(ctx context.Context, cfg Config) Report {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	r := check(ctx, cfg, logger)
-	logger.LogAttrs(ctx, r.level(), "webhook check", r.attrs()...)
+	// One deadline for everything the check does (SSM reads, requests, retries,
+	// the wait for a lost create): the invocation's, less a margin. Whatever
+	// happens, the record is written before the invocation ends, so the alarms see
+	// the cause rather than a timeout.
+	cctx := ctx
+	if deadline, ok := ctx.Deadline(); ok {
+		margin := min(cmp.Or(cfg.Margin, 5*time.Second), time.Until(deadline)/4)
+		var cancel context.CancelFunc
+		cctx, cancel = context.WithDeadline(ctx, deadline.Add(-margin))
+		defer cancel()
+	}
+	r := check(cctx, cfg, logger)
+	if r.Error != "" && errors.Is(cctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
+		r.Error = "the check ran out of time (its deadline is the invocation's, less a margin): " + r.Error
+	}
+	logger.LogAttrs(context.WithoutCancel(ctx), r.level(), "webhook check", r.attrs()...)
 	return r
 }
 

@@ -313,3 +313,39 @@ func TestRotationRacingACheckLeavesOne(t *testing.T) {
 	}
 	assertRecord(t, w.logs, r)
 }
+
+// A check ends, and writes its record, before its deadline: the invocation's,
+// less a margin. In Lambda, a check still waiting at the end is a timeout with no
+// record, and the alarms see a function error instead of the cause. Failed before:
+// the check waited out a Retry-After of an hour (capped at 60 s) on every list,
+// and hung requests took it to the deadline itself.
+func TestCheckEndsBeforeItsDeadline(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		faults []pipedrivetest.Fault
+		within time.Duration // the check's report comes this soon
+		want   string
+	}{
+		{"429 with Retry-After: 3600 (the day's budget spent)", []pipedrivetest.Fault{{Status: http.StatusTooManyRequests, RetryAfter: "3600"}},
+			time.Second, "past the deadline"},
+		{"hung requests", []pipedrivetest.Fault{{Delay: time.Minute}, {Delay: time.Minute}, {Delay: time.Minute}},
+			2500 * time.Millisecond, "ran out of time"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWorld(t)
+			w.cfg.Timeout = 10 * time.Second
+			w.cfg.Backoff = nil // the client's own
+			w.pd.Inject("GET /webhooks", tt.faults...)
+			deadline := time.Now().Add(3 * time.Second)
+			ctx, cancel := context.WithDeadline(context.Background(), deadline)
+			defer cancel()
+			begin := time.Now()
+			r := Check(ctx, w.cfg)
+			took := time.Since(begin)
+			if took > tt.within || r.Status != StatusUnknown || !strings.Contains(r.Error, tt.want) {
+				t.Errorf("after %s (deadline in 3 s): %+v; want unknown within %s, saying %q", took.Round(time.Millisecond), r, tt.within, tt.want)
+			}
+			assertRecord(t, w.logs, r)
+		})
+	}
+}
