@@ -157,13 +157,58 @@ func (e *APIError) retryable() bool {
 	return e.Status == http.StatusTooManyRequests || e.Status == http.StatusRequestTimeout || e.Status >= 500
 }
 
-// ListWebhooks returns every webhook of the company.
+// maxPages bounds how many pages of a list are followed: Pipedrive allows 40
+// webhooks per company, which one page holds today.
+const maxPages = 20
+
+// listPage is one page of a list: its data, and Pipedrive's pagination, which its
+// list APIs put in additional_data.
+type listPage struct {
+	webhooks   []Webhook
+	additional struct {
+		Pagination *struct {
+			Start     int64  `json:"start"`
+			More      bool   `json:"more_items_in_collection"`
+			NextStart *int64 `json:"next_start"`
+		} `json:"pagination"`
+		NextCursor *string `json:"next_cursor"`
+	}
+}
+
+// errIncomplete marks a list that says it is incomplete and cannot be followed.
+var errIncomplete = errors.New("incomplete list")
+
+// ListWebhooks returns every webhook of the company. Pipedrive's list APIs
+// paginate (additional_data.pagination: more_items_in_collection, next_start); the
+// webhooks list has not, but if it ever does, every page is read: a webhook on
+// page 2 is not gone. A list that says it is incomplete in a way that cannot be
+// followed is an error, never a smaller list to act on.
 func (c *Client) ListWebhooks(ctx context.Context) ([]Webhook, error) {
 	var out []Webhook
-	if err := c.do(ctx, http.MethodGet, "/webhooks", nil, &out); err != nil {
-		return nil, err
+	start := int64(0)
+	for n := 1; ; n++ {
+		path := "/webhooks"
+		if start > 0 {
+			path += "?start=" + strconv.FormatInt(start, 10)
+		}
+		var page listPage
+		if err := c.do(ctx, http.MethodGet, path, nil, &page); err != nil {
+			return nil, err
+		}
+		out = append(out, page.webhooks...)
+		p := page.additional.Pagination
+		switch {
+		case page.additional.NextCursor != nil && *page.additional.NextCursor != "":
+			return nil, fmt.Errorf("pipedrive: GET %s: the list continues at a cursor this client does not follow: refusing to act on part of it: %w", path, errIncomplete)
+		case p == nil || !p.More:
+			return out, nil
+		case p.NextStart == nil || *p.NextStart <= start:
+			return nil, fmt.Errorf("pipedrive: GET %s: the list says it has more items but not where they start: refusing to act on part of it: %w", path, errIncomplete)
+		case n >= maxPages:
+			return nil, fmt.Errorf("pipedrive: GET /webhooks: more than %d pages: refusing to act on part of the list: %w", maxPages, errIncomplete)
+		}
+		start = *p.NextStart
 	}
-	return out, nil
 }
 
 // CreateWebhook registers a webhook and returns it as Pipedrive stored it. Its
@@ -237,7 +282,7 @@ func retryable(method string, err error) bool {
 		}
 		return apiErr.retryable()
 	}
-	if errors.Is(err, errRedirect) || errors.Is(err, errRefused) {
+	if errors.Is(err, errRedirect) || errors.Is(err, errRefused) || errors.Is(err, errIncomplete) {
 		return false
 	}
 	return method != http.MethodPost // network errors, timeouts, unusable answers
@@ -279,8 +324,9 @@ func (c *Client) once(ctx context.Context, method, path string, body []byte, out
 			Message: errorMessage(redacted(), resp.Header.Get("Content-Type"))}
 	}
 	var envelope struct {
-		Success *bool           `json:"success"`
-		Data    json.RawMessage `json:"data"`
+		Success        *bool           `json:"success"`
+		Data           json.RawMessage `json:"data"`
+		AdditionalData json.RawMessage `json:"additional_data"`
 	}
 	if err := json.Unmarshal(raw, &envelope); err != nil {
 		return 0, &answerError{method: method, path: path, problem: unusable(redacted(), resp.Header.Get("Content-Type"), err)}
@@ -291,6 +337,14 @@ func (c *Client) once(ctx context.Context, method, path string, body []byte, out
 	}
 	if out == nil {
 		return 0, nil
+	}
+	if page, ok := out.(*listPage); ok {
+		if len(envelope.AdditionalData) > 0 && string(envelope.AdditionalData) != "null" {
+			if err := json.Unmarshal(envelope.AdditionalData, &page.additional); err != nil {
+				return 0, &answerError{method: method, path: path, problem: "the answer's additional_data (pagination) does not decode: " + oneLine(err.Error(), 200)}
+			}
+		}
+		out = &page.webhooks
 	}
 	if err := json.Unmarshal(envelope.Data, out); err != nil {
 		return 0, &answerError{method: method, path: path, problem: "the answer's data does not decode: " + oneLine(err.Error(), 200)}

@@ -349,3 +349,37 @@ func TestCheckEndsBeforeItsDeadline(t *testing.T) {
 		})
 	}
 }
+
+// A list that paginates: the stack's webhook on page 2 is found, not registered
+// again. Failed before: only page 1 was read, and every check created another.
+func TestCheckReadsEveryPage(t *testing.T) {
+	w := newWorld(t)
+	for i := range 5 {
+		w.pd.Add(pipedrivetest.Webhook{SubscriptionURL: fmt.Sprintf("https://other.example.com/hook/%d", i), EventAction: "*", EventObject: "deal"})
+	}
+	h := w.stack(user)
+	w.pd.SetActive(h.ID, true, 200)
+	w.pd.SetPageSize(2)
+	for range 2 {
+		if r := Check(context.Background(), w.cfg); r.Status != StatusHealthy || r.Webhook == nil || r.Webhook.ID != h.ID {
+			t.Errorf("report %+v; want healthy, webhook %d", r, h.ID)
+		}
+	}
+	if w.creates() != 0 || len(w.stackWebhooks()) != 1 {
+		t.Errorf("%d creates, %d webhooks; want 0, 1", w.creates(), len(w.stackWebhooks()))
+	}
+}
+
+// A list that says it has more but not where: the check refuses to act on part
+// of it, and reports unknown. Failed before: it registered a second webhook.
+func TestCheckRefusesAnIncompleteList(t *testing.T) {
+	w := newWorld(t)
+	w.stack(user)
+	page := `{"success":true,"data":[],"additional_data":{"pagination":{"start":0,"limit":100,"more_items_in_collection":true}}}`
+	w.pd.Inject("GET /webhooks", pipedrivetest.Fault{Status: http.StatusOK, Body: page})
+	r := Check(context.Background(), w.cfg)
+	if r.Status != StatusUnknown || w.creates() != 0 || !strings.Contains(r.Error, "refusing to act on part of it") {
+		t.Errorf("report %+v after %d creates; want unknown, no create", r, w.creates())
+	}
+	assertRecord(t, w.logs, r)
+}

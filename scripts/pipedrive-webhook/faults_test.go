@@ -160,3 +160,19 @@ func TestRegisterNeverCreatesTwiceBlind(t *testing.T) {
 		t.Errorf("%d webhooks, want the one that landed", n)
 	}
 }
+
+// A list that paginates is read to its end: list shows page 2, and register finds
+// the stack's webhook there rather than creating another. Failed before.
+func TestEveryPageIsRead(t *testing.T) {
+	h := newHarness(t)
+	other := h.pd.Add(pipedrivetest.Webhook{SubscriptionURL: "https://other.example.com/hook", EventAction: "*", EventObject: "deal"})
+	h.ok("register", "--url", hookURL)
+	h.pd.SetPageSize(1)
+	if r := h.ok("list"); !strings.Contains(r.stdout, hookURL) || !strings.Contains(r.stdout, "other.example.com") {
+		t.Errorf("list shows one page only:\n%s", r.stdout)
+	}
+	h.ok("register", "--url", hookURL)
+	if n := len(h.pd.Webhooks()); n != 2 || h.pd.Webhooks()[0].ID != other.ID {
+		t.Errorf("%d webhooks: %+v", n, h.pd.Webhooks())
+	}
+}

@@ -101,6 +101,7 @@ type Server struct {
 	problems  []string
 	reachable func(string) bool
 	listLag   int           // lists that miss a new webhook
+	pageSize  int           // webhooks per list page; 0 for one page
 	hidden    map[int64]int // webhook id → lists it is still missing from
 }
 
@@ -196,6 +197,15 @@ func (s *Server) SetListLag(n int) {
 	if n == 0 {
 		clear(s.hidden)
 	}
+}
+
+// SetPageSize makes lists answer n webhooks a page, with Pipedrive's pagination
+// in additional_data (start, limit, more_items_in_collection, next_start), and
+// read the start query parameter; 0 answers every webhook on one page.
+func (s *Server) SetPageSize(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pageSize = n
 }
 
 // SetActive sets a stored webhook's is_active and last delivery status, as
@@ -368,7 +378,18 @@ func (s *Server) handle(w http.ResponseWriter, in *openapi3filter.RequestValidat
 			}
 			data = append(data, h)
 		}
-		s.answerLocked(w, in, http.StatusOK, map[string]any{"success": true, "status": "ok", "data": data})
+		answer := map[string]any{"success": true, "status": "ok", "data": data}
+		if s.pageSize > 0 {
+			start, _ := strconv.Atoi(r.URL.Query().Get("start"))
+			start = min(max(start, 0), len(data))
+			end := min(start+s.pageSize, len(data))
+			pagination := map[string]any{"start": start, "limit": s.pageSize, "more_items_in_collection": end < len(data)}
+			if end < len(data) {
+				pagination["next_start"] = end
+			}
+			answer["data"], answer["additional_data"] = data[start:end], map[string]any{"pagination": pagination}
+		}
+		s.answerLocked(w, in, http.StatusOK, answer)
 	case http.MethodPost:
 		var req struct {
 			SubscriptionURL  string  `json:"subscription_url"`
