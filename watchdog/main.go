@@ -47,13 +47,17 @@ Environment:
   WEBHOOK_AUTH_PARAMETER       SSM SecureString holding the basic-auth "user:password"
   WEBHOOK_AUTH_USER, WEBHOOK_AUTH_PASSWORD
                                the credentials given directly (local runs)
+  WEBHOOK_PAUSE_PARAMETER      SSM parameter that pauses the watchdog: an RFC 3339 time to pause
+                               until (at most 24 h after it is written), or off; when it is
+                               set and the parameter is gone, the stack is being destroyed
+                               and nothing is registered
   PIPEDRIVE_API_TOKEN_PARAMETER  SSM SecureString holding the Pipedrive API token
   PIPEDRIVE_API_TOKEN          the token given directly (local runs)
   PIPEDRIVE_API_URL            the webhooks API (default https://api.pipedrive.com/v1)
   LOG_LEVEL                    debug, info (default), warn or error
   AWS_REGION, AWS_ENDPOINT_URL_SSM, …
                                the AWS SDK's settings, for the SSM parameters
-Both parameters are read on every check: a rotated token or password is used at once.
+The parameters are read on every check: a rotated token or password is used at once.
 `
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
@@ -92,7 +96,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	defer cancel()
 	r := watchdog.Check(ctx, cfg)
 	if r.Status != watchdog.StatusHealthy && r.Status != watchdog.StatusReRegistered {
-		return fmt.Errorf("the webhook is %s: %s", r.Status, cmp.Or(r.Problem, r.Error))
+		return fmt.Errorf("the webhook is %s: %s", r.Status, cmp.Or(r.Pause, r.Problem, r.Error))
 	}
 	return nil
 }
@@ -120,6 +124,9 @@ func configure(getenv func(string) string, logger *slog.Logger) (watchdog.Config
 		return &secrets.Parameter{Client: ssm, Name: name, Timeout: 3 * time.Second, Attempts: 3}
 	}
 	cfg := watchdog.Config{Registration: reg, APIURL: getenv("PIPEDRIVE_API_URL"), Logger: logger}
+	if name := getenv("WEBHOOK_PAUSE_PARAMETER"); name != "" {
+		cfg.Pause = parameter(name).Read // afresh on every check, and before every change
+	}
 	switch token, name := getenv("PIPEDRIVE_API_TOKEN"), getenv("PIPEDRIVE_API_TOKEN_PARAMETER"); {
 	case token != "":
 		cfg.Token = func(context.Context) (string, error) { return token, nil }

@@ -184,3 +184,25 @@ func TestRunLocallyHasADeadline(t *testing.T) {
 	out.WaitFor(t, `"status":"unknown"`)
 	noSecrets(t, out.String())
 }
+
+// WEBHOOK_PAUSE_PARAMETER pauses the checks; its deletion (a destroy) stops them
+// registering anything. Failed before: the variable was not read.
+func TestPauseParameter(t *testing.T) {
+	env, pd, ssm := stackEnv(t)
+	env["WEBHOOK_PAUSE_PARAMETER"] = "/pdw-test/watchdog-pause"
+	ssm.Set("/pdw-test/watchdog-pause", time.Now().Add(time.Hour).UTC().Format(time.RFC3339))
+	out := &logtest.Buffer{}
+	getenv := func(k string) string { return env[k] }
+	if err := run(context.Background(), []string{"watchdog"}, getenv, out); err == nil || !strings.Contains(err.Error(), "paused until") {
+		t.Errorf("paused: %v", err)
+	}
+	ssm.Delete("/pdw-test/watchdog-pause")
+	if err := run(context.Background(), []string{"watchdog"}, getenv, out); err == nil || !strings.Contains(err.Error(), "being destroyed") {
+		t.Errorf("destroyed: %v", err)
+	}
+	if len(pd.Webhooks()) != 0 {
+		t.Errorf("registered %+v while paused", pd.Webhooks())
+	}
+	out.WaitFor(t, `"status":"paused"`)
+	noSecrets(t, out.String())
+}

@@ -2,6 +2,7 @@ package watchdog
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -23,6 +24,7 @@ const (
 	url       = "https://abc123.execute-api.us-east-1.amazonaws.com/webhooks/pipedrive"
 	tokenName = "/pdw-test/api-token"
 	authName  = "/pdw-test/webhook-auth"
+	pauseName = "/pdw-test/watchdog-pause"
 )
 
 var sub = pipedrive.Subscription{URL: url, EventAction: "*", EventObject: "deal", Version: pipedrive.V2}
@@ -41,7 +43,7 @@ func newWorld(t *testing.T) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ssm := ssmtest.NewServer(map[string]string{tokenName: token, authName: user + ":" + password})
+	ssm := ssmtest.NewServer(map[string]string{tokenName: token, authName: user + ":" + password, pauseName: "off"})
 	t.Cleanup(func() {
 		pd.Close()
 		ssm.Close()
@@ -64,6 +66,7 @@ func newWorld(t *testing.T) *world {
 		Credentials: func(ctx context.Context) (secrets.Credentials, error) {
 			return (&secrets.ParameterCredentials{Parameter: param(authName)}).Credentials(ctx)
 		},
+		Pause:   param(pauseName).Read,
 		APIURL:  pd.APIURL(),
 		Timeout: time.Second,
 		Settle:  200 * time.Millisecond,
@@ -382,4 +385,45 @@ func TestCheckRefusesAnIncompleteList(t *testing.T) {
 		t.Errorf("report %+v after %d creates; want unknown, no create", r, w.creates())
 	}
 	assertRecord(t, w.logs, r)
+}
+
+// The pause parameter: an operator pauses the watchdog without an apply, the
+// pause ends by itself, and a destroy (which deletes the parameter first) stops a
+// check already running from registering the webhook again. Each case but the
+// last two failed before: there was no pause, and the webhook was registered again.
+func TestPause(t *testing.T) {
+	rfc := func(d time.Duration) string { return time.Now().Add(d).UTC().Format(time.RFC3339) }
+	for _, tt := range []struct {
+		name        string
+		setup       func(w *world)
+		wantStatus  string
+		wantCreates int
+		wantPause   string
+	}{
+		{"paused for an hour", func(w *world) { w.ssm.Set(pauseName, rfc(time.Hour)) }, StatusPaused, 0, "paused until"},
+		{"paused, the parameter unreadable", func(w *world) {
+			w.ssm.Set(pauseName, rfc(time.Hour))
+			w.cfg.Pause = func(context.Context) (string, time.Time, error) { return "", time.Time{}, errors.New("SSM: 503") }
+		}, StatusUnknown, 0, ""},
+		{"stack being destroyed: the parameter is gone", func(w *world) { w.ssm.Delete(pauseName) }, StatusPaused, 0, "being destroyed"},
+		{"the destroy starts while the check looks", func(w *world) {
+			w.pd.Inject("GET /webhooks", pipedrivetest.Fault{Hold: func() { w.ssm.Delete(pauseName) }})
+		}, StatusPaused, 0, "being destroyed"},
+		{"a forgotten pause ends by itself", func(w *world) {
+			w.ssm.SetAt(pauseName, rfc(48*time.Hour), time.Now().Add(-MaxPause-time.Minute))
+		}, StatusReRegistered, 1, ""},
+		{"a pause that is over", func(w *world) { w.ssm.Set(pauseName, rfc(-time.Minute)) }, StatusReRegistered, 1, ""},
+		{"off", func(w *world) { w.ssm.Set(pauseName, "off") }, StatusReRegistered, 1, ""},
+		{"a value not understood pauses nothing, and says so", func(w *world) { w.ssm.Set(pauseName, "tomorrow") }, StatusReRegistered, 1, "not an RFC 3339 time"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWorld(t)
+			tt.setup(w)
+			r := Check(context.Background(), w.cfg)
+			if r.Status != tt.wantStatus || w.creates() != tt.wantCreates || !strings.Contains(r.Pause, tt.wantPause) {
+				t.Errorf("report %+v after %d creates; want %s after %d, pause %q", r, w.creates(), tt.wantStatus, tt.wantCreates, tt.wantPause)
+			}
+			assertRecord(t, w.logs, r)
+		})
+	}
 }
