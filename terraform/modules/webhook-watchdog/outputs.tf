@@ -36,3 +36,8 @@ output "monitoring" {
     interval_seconds = local.interval_seconds
   }
 }
+
+output "pause_parameter_name" {
+  description = "SSM parameter that pauses the checks without an apply: an RFC 3339 time to pause until (at most 24 hours after it is written), or off."
+  value       = aws_ssm_parameter.pause.name
+}

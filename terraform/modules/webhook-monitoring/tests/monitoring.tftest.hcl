@@ -128,7 +128,7 @@ run "metrics" {
 
   assert {
     condition = toset(keys(aws_cloudwatch_log_metric_filter.this)) == toset([
-      "Events", "RetriedDeliveries", "RejectedBodies", "UnauthorizedRequests", "UnauthorizedByReason", "ReceiverErrors", "ColdStarts", "ThrottledRequests", "WatchdogChecks",
+      "Events", "RetriedDeliveries", "RejectedBodies", "UnauthorizedRequests", "UnauthorizedByReason", "ReceiverErrors", "ColdStarts", "ThrottledRequests", "WatchdogChecks", "WatchdogDeletions",
     ])
     error_message = "The stack publishes every metric the dashboard and the alarms read."
   }
