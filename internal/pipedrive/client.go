@@ -262,13 +262,24 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, out a
 				wait.Round(time.Second), time.Until(deadline).Round(100*time.Millisecond))
 		}
 		wait = min(wait, maxWait)
-		c.say("%v; attempt %d of %d in %s", err, attempt+1, c.Retries+1, wait.Round(100*time.Millisecond))
+		c.say("%v; attempt %d of %d in %s", brief(err), attempt+1, c.Retries+1, wait.Round(100*time.Millisecond))
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("%w (while waiting to retry after: %w)", ctx.Err(), err)
 		case <-time.After(wait):
 		}
 	}
+}
+
+// brief is err for a progress line: an answer's status without its excerpt, which
+// the final error carries once (an error page repeated on every retry line made
+// one error many lines).
+func brief(err error) string {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		return fmt.Sprintf("pipedrive: %s %s: %d %s", apiErr.Method, apiErr.Path, apiErr.Status, http.StatusText(apiErr.Status))
+	}
+	return err.Error()
 }
 
 // retryable says whether a failed request is worth another attempt. A create is

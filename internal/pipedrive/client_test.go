@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func TestNewClientValidates(t *testing.T) {
@@ -130,5 +131,29 @@ func TestErrorExcerptsNeverCutASecret(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A proxy's HTML error page, answered to every try, comes out once, on one line:
+// in the final error, not again in each retry's progress line. Failed before: the
+// page's text came out four times (three retries and the error).
+func TestAnErrorPageComesOutOnce(t *testing.T) {
+	const page = "<!DOCTYPE html>\n<html>\n<head><title>503 Service Temporarily Unavailable</title></head>\n<body>\n<center><h1>Proxy says no</h1></center>\n<hr><center>nginx</center>\n</body>\n</html>\n"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprint(w, page)
+	}))
+	defer srv.Close()
+	var lines []string
+	c, err := NewClient(Config{BaseURL: srv.URL, Token: "0123456789abcdef", Progress: func(l string) { lines = append(lines, l) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Backoff = func(int) time.Duration { return time.Millisecond }
+	_, err = c.ListWebhooks(context.Background())
+	out := strings.Join(append(lines, err.Error()), "\n")
+	if n := strings.Count(out, "Proxy says no"); n != 1 || strings.Contains(err.Error(), "\n") || len(lines) != 3 {
+		t.Errorf("the page shows %d times in %d progress lines and the error:\n%s", n, len(lines), out)
 	}
 }

@@ -238,8 +238,8 @@ func TestErrorsAreOneRedactedLine(t *testing.T) {
 	if err == nil || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), "[redacted]") {
 		t.Errorf("error %q: want one line with the password redacted", err)
 	}
-	if !strings.Contains(said.String(), "HTML page") || !strings.Contains(said.String(), "attempt 2 of 2 in") {
-		t.Errorf("said %q", said)
+	if !strings.Contains(said.String(), "502 Bad Gateway; attempt 2 of 2 in") || strings.Contains(said.String(), "HTML page") {
+		t.Errorf("said %q: want the retry's status, and the page once, in the error", said)
 	}
 	html := pipedrivetest.Fault{Status: http.StatusOK, Body: "<html><body>Welcome</body></html>", ContentType: "text/html"}
 	pd.Inject("GET /webhooks", html, html)
