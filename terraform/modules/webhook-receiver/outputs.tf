@@ -70,3 +70,13 @@ output "monitoring" {
     stage_name            = aws_apigatewayv2_stage.default.name
   }
 }
+
+output "sender_ranges_parameter_name" {
+  description = "SSM parameter holding Pipedrive's webhook source ranges: the watchdog writes it, the receiver reads it."
+  value       = aws_ssm_parameter.sender_ranges.name
+}
+
+output "sender_ranges_parameter_arn" {
+  description = "ARN of the sender ranges parameter (the watchdog's role may write it)."
+  value       = aws_ssm_parameter.sender_ranges.arn
+}

@@ -127,3 +127,16 @@ run "warns_when_alarms_reach_nobody" {
 
   expect_failures = [check.alarms_reach_a_person]
 }
+
+run "checks_the_senders" {
+  command = plan
+
+  assert {
+    condition     = module.receiver.sender_ranges_parameter_name == "/pipedrive-webhooks/sender-ranges"
+    error_message = "Production keeps Pipedrive's sender ranges in its own parameter."
+  }
+  assert {
+    condition     = module.watchdog[0].sender_ranges_parameter_name == module.receiver.sender_ranges_parameter_name
+    error_message = "The watchdog keeps the receiver's ranges parameter fresh, from Pipedrive's published file."
+  }
+}
