@@ -26,10 +26,11 @@ locals {
 # stop signal: the function reads it, so it is destroyed after the function and
 # with the rest of this module, before the registration's destroy deletes the
 # webhook; a check still running then finds it gone and registers nothing.
-# Not a secret, so a String: it holds a time.
+# Not a secret, so a String: it holds a time. Its description names the registered
+# URL: that reference makes it depend on the registration, hence destroyed before it.
 resource "aws_ssm_parameter" "pause" {
   name        = local.pause_parameter_name
-  description = "Pauses the Pipedrive webhook watchdog of ${var.name} until this RFC 3339 time (at most 24 hours after it is written), or off."
+  description = "Pauses the watchdog of the Pipedrive webhook to ${var.registration.url} until this RFC 3339 time (at most 24 hours after it is written), or off."
   type        = "String"
   value       = "off"
   tags        = local.tags
