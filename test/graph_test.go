@@ -46,8 +46,14 @@ func TestSandboxDependencyGraph(t *testing.T) {
 				}
 			}
 			// The watchdog comes after the registration and goes before it: a destroy
-			// never has it registering again the webhook being deleted.
-			for _, from := range []string{"module.watchdog.aws_scheduler_schedule.this", "module.watchdog.aws_lambda_function.this"} {
+			// never has it registering again the webhook being deleted. Its pause
+			// parameter too: a check still running when the destroy begins finds it
+			// gone before the webhook is deleted, and registers nothing; and the
+			// function, which reads it, goes first.
+			if !reaches(edges, "module.watchdog.aws_lambda_function.this", "module.watchdog.aws_ssm_parameter.pause") {
+				t.Error("the watchdog function does not depend on its pause parameter")
+			}
+			for _, from := range []string{"module.watchdog.aws_scheduler_schedule.this", "module.watchdog.aws_lambda_function.this", "module.watchdog.aws_ssm_parameter.pause"} {
 				if !reaches(edges, from, "module.registration.terraform_data.webhook") {
 					t.Errorf("%s does not depend on the registration", from)
 				}

@@ -168,6 +168,11 @@ func watchdogRecords(t *testing.T) []map[string]any {
 	ctx := context.Background()
 	watchdog.Check(ctx, cfg)
 	watchdog.Check(ctx, cfg)
+	// A settled duplicate (a day old): the check deletes it, and says so at WARN.
+	authUser := monUser
+	pd.Add(pipedrivetest.Webhook{SubscriptionURL: cfg.Registration.URL, EventAction: "*", EventObject: "deal", HTTPAuthUser: &authUser,
+		AddTime: time.Now().Add(-24 * time.Hour).UTC().Format("2006-01-02T15:04:05.000Z")})
+	watchdog.Check(ctx, cfg)
 	pd.SetActive(pd.Webhooks()[0].ID, false, 0)
 	watchdog.Check(ctx, cfg)
 	pd.Inject("GET /webhooks", pipedrivetest.Fault{Status: 503}, pipedrivetest.Fault{Status: 503}, pipedrivetest.Fault{Status: 503}, pipedrivetest.Fault{Status: 503})
@@ -277,10 +282,11 @@ func TestMetricsComeFromTheRecordsTheCodeWrites(t *testing.T) {
 		"ReceiverErrors":                {1, nil},
 		"ColdStarts":                    {1, nil},
 		"ThrottledRequests":             {1, nil},
-		"WatchdogChecks":                {4, []string{watchdog.StatusHealthy, watchdog.StatusReRegistered, watchdog.StatusUnhealthy, watchdog.StatusUnknown}},
+		"WatchdogChecks":                {5, []string{watchdog.StatusHealthy, watchdog.StatusReRegistered, watchdog.StatusUnhealthy, watchdog.StatusUnknown}},
 		"DeliveriesOutsideSenderRanges": {1, nil},
 		"SenderRangeRefreshes":          {3, []string{"failed", "refreshed", "rejected"}},
 		"SenderRangesStale":             {1, nil},
+		"WatchdogDeletions":             {1, nil},
 	}
 	seen := map[string]bool{}
 	for group, metrics := range loadMetrics(t) {

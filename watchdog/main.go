@@ -48,6 +48,10 @@ Environment:
   WEBHOOK_AUTH_PARAMETER       SSM SecureString holding the basic-auth "user:password"
   WEBHOOK_AUTH_USER, WEBHOOK_AUTH_PASSWORD
                                the credentials given directly (local runs)
+  WEBHOOK_PAUSE_PARAMETER      SSM parameter that pauses the watchdog: an RFC 3339 time to pause
+                               until (at most 24 h after it is written), or off; when it is
+                               set and the parameter is gone, the stack is being destroyed
+                               and nothing is registered
   PIPEDRIVE_API_TOKEN_PARAMETER  SSM SecureString holding the Pipedrive API token
   PIPEDRIVE_API_TOKEN          the token given directly (local runs)
   PIPEDRIVE_API_URL            the webhooks API (default https://api.pipedrive.com/v1)
@@ -57,14 +61,17 @@ Environment:
   LOG_LEVEL                    debug, info (default), warn or error
   AWS_REGION, AWS_ENDPOINT_URL_SSM, …
                                the AWS SDK's settings, for the SSM parameters
-Both parameters are read on every check: a rotated token or password is used at once.
+The parameters are read on every check: a rotated token or password is used at once.
 `
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	fs.SetOutput(stdout)
+	// In Lambda the invocation's deadline bounds each check; run locally, this does.
+	deadline := fs.Duration("deadline", 55*time.Second, "run locally: the check gives up, and reports unknown, this long after it starts (in Lambda: the invocation's deadline, less 5 s)")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: %s\n\nChecks the stack's Pipedrive webhook and registers it again when it is gone.\n", args[0])
+		fmt.Fprintf(fs.Output(), "usage: %s [-deadline 55s]\n\nChecks the stack's Pipedrive webhook and registers it again when it is gone.\n\n", args[0])
+		fs.PrintDefaults()
 		fmt.Fprint(fs.Output(), environment)
 	}
 	if err := fs.Parse(args[1:]); err != nil {
@@ -84,7 +91,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	check := func(ctx context.Context) watchdog.Report {
 		r := watchdog.Check(ctx, cfg)
 		if keeper != nil {
-			keeper.Run(ctx)
+			// What time the check left, less a margin for the record: a refresh
+			// that runs out of it fails and says so before Lambda's timeout.
+			kctx, cancel := ctx, context.CancelFunc(func() {})
+			if d, ok := ctx.Deadline(); ok {
+				kctx, cancel = context.WithDeadline(ctx, d.Add(-2*time.Second))
+			}
+			keeper.Run(kctx)
+			cancel()
 		}
 		return r
 	}
@@ -96,9 +110,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		}, lambda.WithContext(ctx))
 		return nil
 	}
+	if *deadline <= 0 {
+		return fmt.Errorf("-deadline %s: want a positive duration such as 55s", *deadline)
+	}
+	ctx, cancel := context.WithTimeout(ctx, *deadline)
+	defer cancel()
 	r := check(ctx)
 	if r.Status != watchdog.StatusHealthy && r.Status != watchdog.StatusReRegistered {
-		return fmt.Errorf("the webhook is %s: %s", r.Status, cmp.Or(r.Problem, r.Error))
+		return fmt.Errorf("the webhook is %s: %s", r.Status, cmp.Or(r.Pause, r.Problem, r.Error))
 	}
 	return nil
 }
@@ -126,6 +145,9 @@ func configure(getenv func(string) string, logger *slog.Logger) (watchdog.Config
 		return &secrets.Parameter{Client: ssm, Name: name, Timeout: 3 * time.Second, Attempts: 3}
 	}
 	cfg := watchdog.Config{Registration: reg, APIURL: getenv("PIPEDRIVE_API_URL"), Logger: logger}
+	if name := getenv("WEBHOOK_PAUSE_PARAMETER"); name != "" {
+		cfg.Pause = parameter(name).Read // afresh on every check, and before every change
+	}
 	switch token, name := getenv("PIPEDRIVE_API_TOKEN"), getenv("PIPEDRIVE_API_TOKEN_PARAMETER"); {
 	case token != "":
 		cfg.Token = func(context.Context) (string, error) { return token, nil }

@@ -56,8 +56,11 @@ func stackEnv(t *testing.T) (map[string]string, *pipedrivetest.Server, *ssmtest.
 func noSecrets(t *testing.T, out string) {
 	t.Helper()
 	for _, s := range []string{token, password} {
-		if strings.Contains(out, s) {
-			t.Errorf("a secret is in the output:\n%s", out)
+		for i := 0; i+12 <= len(s); i++ { // nor any 12-character piece of one
+			if strings.Contains(out, s[i:i+12]) {
+				t.Errorf("a secret, or %q of one, is in the output:\n%s", s[i:i+12], out)
+				break
+			}
 		}
 	}
 }
@@ -167,6 +170,46 @@ func TestBootstrapProcess(t *testing.T) {
 			t.Errorf("a log line is not JSON: %s", sc.Text())
 		}
 	}
+}
+
+// Run locally, -deadline bounds the check: with Pipedrive asking to retry in an
+// hour, it reports unknown at once and writes its record. Failed before: there was
+// no deadline, and the check waited a minute per retry.
+func TestRunLocallyHasADeadline(t *testing.T) {
+	env, pd, _ := stackEnv(t)
+	for range 4 {
+		pd.Inject("GET /webhooks", pipedrivetest.Fault{Status: 429, RetryAfter: "3600"})
+	}
+	out := &logtest.Buffer{}
+	begin := time.Now()
+	err := run(context.Background(), []string{"watchdog", "-deadline", "20s"}, func(k string) string { return env[k] }, out)
+	if took := time.Since(begin); err == nil || !strings.Contains(err.Error(), "unknown") || took > 5*time.Second {
+		t.Errorf("after %s: %v; want unknown at once", took, err)
+	}
+	out.WaitFor(t, `"status":"unknown"`)
+	noSecrets(t, out.String())
+}
+
+// WEBHOOK_PAUSE_PARAMETER pauses the checks; its deletion (a destroy) stops them
+// registering anything. Failed before: the variable was not read.
+func TestPauseParameter(t *testing.T) {
+	env, pd, ssm := stackEnv(t)
+	env["WEBHOOK_PAUSE_PARAMETER"] = "/pdw-test/watchdog-pause"
+	ssm.Set("/pdw-test/watchdog-pause", time.Now().Add(time.Hour).UTC().Format(time.RFC3339))
+	out := &logtest.Buffer{}
+	getenv := func(k string) string { return env[k] }
+	if err := run(context.Background(), []string{"watchdog"}, getenv, out); err == nil || !strings.Contains(err.Error(), "paused until") {
+		t.Errorf("paused: %v", err)
+	}
+	ssm.Delete("/pdw-test/watchdog-pause")
+	if err := run(context.Background(), []string{"watchdog"}, getenv, out); err == nil || !strings.Contains(err.Error(), "being destroyed") {
+		t.Errorf("destroyed: %v", err)
+	}
+	if len(pd.Webhooks()) != 0 {
+		t.Errorf("registered %+v while paused", pd.Webhooks())
+	}
+	out.WaitFor(t, `"status":"paused"`)
+	noSecrets(t, out.String())
 }
 
 // TestRunKeepsTheSenderRanges: with SENDER_RANGES_PARAMETER, a run checks the

@@ -61,6 +61,11 @@ type Client struct {
 	// Settle is how long a create whose answer was lost is looked for before it is
 	// tried again: Pipedrive's list may show a new webhook late.
 	Settle time.Duration
+	// InFlight is how long after its creation a matching webhook is taken to belong
+	// to a registration still at work (a rotation between its create and its
+	// deletes): a registration that does not rotate never deletes one that young
+	// that it did not create itself.
+	InFlight time.Duration
 }
 
 // NewClient returns a client for the API that cfg describes.
@@ -92,7 +97,8 @@ func NewClient(cfg Config) (*Client, error) {
 			d := 500 * time.Millisecond << (n - 1)
 			return d/2 + rand.N(d/2+1) // #nosec G404 -- jitter, not security
 		},
-		Settle: 30 * time.Second,
+		Settle:   30 * time.Second,
+		InFlight: 2 * time.Minute,
 	}
 	c.http = &http.Client{Timeout: cmp.Or(cfg.Timeout, 15*time.Second), CheckRedirect: c.checkRedirect}
 	return c, nil
@@ -151,13 +157,58 @@ func (e *APIError) retryable() bool {
 	return e.Status == http.StatusTooManyRequests || e.Status == http.StatusRequestTimeout || e.Status >= 500
 }
 
-// ListWebhooks returns every webhook of the company.
+// maxPages bounds how many pages of a list are followed: Pipedrive allows 40
+// webhooks per company, which one page holds today.
+const maxPages = 20
+
+// listPage is one page of a list: its data, and Pipedrive's pagination, which its
+// list APIs put in additional_data.
+type listPage struct {
+	webhooks   []Webhook
+	additional struct {
+		Pagination *struct {
+			Start     int64  `json:"start"`
+			More      bool   `json:"more_items_in_collection"`
+			NextStart *int64 `json:"next_start"`
+		} `json:"pagination"`
+		NextCursor *string `json:"next_cursor"`
+	}
+}
+
+// errIncomplete marks a list that says it is incomplete and cannot be followed.
+var errIncomplete = errors.New("incomplete list")
+
+// ListWebhooks returns every webhook of the company. Pipedrive's list APIs
+// paginate (additional_data.pagination: more_items_in_collection, next_start); the
+// webhooks list has not, but if it ever does, every page is read: a webhook on
+// page 2 is not gone. A list that says it is incomplete in a way that cannot be
+// followed is an error, never a smaller list to act on.
 func (c *Client) ListWebhooks(ctx context.Context) ([]Webhook, error) {
 	var out []Webhook
-	if err := c.do(ctx, http.MethodGet, "/webhooks", nil, &out); err != nil {
-		return nil, err
+	start := int64(0)
+	for n := 1; ; n++ {
+		path := "/webhooks"
+		if start > 0 {
+			path += "?start=" + strconv.FormatInt(start, 10)
+		}
+		var page listPage
+		if err := c.do(ctx, http.MethodGet, path, nil, &page); err != nil {
+			return nil, err
+		}
+		out = append(out, page.webhooks...)
+		p := page.additional.Pagination
+		switch {
+		case page.additional.NextCursor != nil && *page.additional.NextCursor != "":
+			return nil, fmt.Errorf("pipedrive: GET %s: the list continues at a cursor this client does not follow: refusing to act on part of it: %w", path, errIncomplete)
+		case p == nil || !p.More:
+			return out, nil
+		case p.NextStart == nil || *p.NextStart <= start:
+			return nil, fmt.Errorf("pipedrive: GET %s: the list says it has more items but not where they start: refusing to act on part of it: %w", path, errIncomplete)
+		case n >= maxPages:
+			return nil, fmt.Errorf("pipedrive: GET /webhooks: more than %d pages: refusing to act on part of the list: %w", maxPages, errIncomplete)
+		}
+		start = *p.NextStart
 	}
-	return out, nil
 }
 
 // CreateWebhook registers a webhook and returns it as Pipedrive stored it. Its
@@ -203,13 +254,32 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, out a
 			return err
 		}
 		wait = max(wait, c.Backoff(attempt))
-		c.say("%v; attempt %d of %d in %s", err, attempt+1, c.Retries+1, wait.Round(100*time.Millisecond))
+		// A wait that outlasts the caller's deadline (a Retry-After of an hour, once
+		// the day's token budget is spent) is given up at once: waiting could only
+		// end in the deadline, with less time left to say why.
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+			return fmt.Errorf("%w (a retry would wait %s, past the deadline in %s: giving up)", err,
+				wait.Round(time.Second), time.Until(deadline).Round(100*time.Millisecond))
+		}
+		wait = min(wait, maxWait)
+		c.say("%v; attempt %d of %d in %s", brief(err), attempt+1, c.Retries+1, wait.Round(100*time.Millisecond))
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("%w (while waiting to retry after: %w)", ctx.Err(), err)
 		case <-time.After(wait):
 		}
 	}
+}
+
+// brief is err for a progress line: an answer's status without its excerpt, which
+// the final error carries once (an error page repeated on every retry line made
+// one error many lines).
+func brief(err error) string {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		return fmt.Sprintf("pipedrive: %s %s: %d %s", apiErr.Method, apiErr.Path, apiErr.Status, http.StatusText(apiErr.Status))
+	}
+	return err.Error()
 }
 
 // retryable says whether a failed request is worth another attempt. A create is
@@ -223,7 +293,7 @@ func retryable(method string, err error) bool {
 		}
 		return apiErr.retryable()
 	}
-	if errors.Is(err, errRedirect) || errors.Is(err, errRefused) {
+	if errors.Is(err, errRedirect) || errors.Is(err, errRefused) || errors.Is(err, errIncomplete) {
 		return false
 	}
 	return method != http.MethodPost // network errors, timeouts, unusable answers
@@ -257,23 +327,35 @@ func (c *Client) once(ctx context.Context, method, path string, body []byte, out
 	if err != nil {
 		return 0, c.clean(fmt.Errorf("pipedrive: %s %s: read the answer: %w", method, path, c.transportError(err)))
 	}
+	// Every excerpt of the answer is made from its redacted text: redacting after the
+	// cut would miss a secret that straddles it (and print most of it).
+	redacted := func() []byte { return []byte(c.redact.Redact(string(raw))) }
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return retryAfter(resp.Header.Get("Retry-After")), &APIError{Method: method, Path: path, Status: resp.StatusCode,
-			Message: c.redact.Redact(errorMessage(raw, resp.Header.Get("Content-Type")))}
+			Message: errorMessage(redacted(), resp.Header.Get("Content-Type"))}
 	}
 	var envelope struct {
-		Success *bool           `json:"success"`
-		Data    json.RawMessage `json:"data"`
+		Success        *bool           `json:"success"`
+		Data           json.RawMessage `json:"data"`
+		AdditionalData json.RawMessage `json:"additional_data"`
 	}
 	if err := json.Unmarshal(raw, &envelope); err != nil {
-		return 0, &answerError{method: method, path: path, problem: c.redact.Redact(unusable(raw, resp.Header.Get("Content-Type"), err))}
+		return 0, &answerError{method: method, path: path, problem: unusable(redacted(), resp.Header.Get("Content-Type"), err)}
 	}
 	if envelope.Success != nil && !*envelope.Success {
-		msg := cmp.Or(errorMessage(raw, "application/json"), "no reason given")
-		return 0, fmt.Errorf("pipedrive: %s %s: %d but success: false (%s): %w", method, path, resp.StatusCode, c.redact.Redact(msg), errRefused)
+		msg := cmp.Or(errorMessage(redacted(), "application/json"), "no reason given")
+		return 0, fmt.Errorf("pipedrive: %s %s: %d but success: false (%s): %w", method, path, resp.StatusCode, msg, errRefused)
 	}
 	if out == nil {
 		return 0, nil
+	}
+	if page, ok := out.(*listPage); ok {
+		if len(envelope.AdditionalData) > 0 && string(envelope.AdditionalData) != "null" {
+			if err := json.Unmarshal(envelope.AdditionalData, &page.additional); err != nil {
+				return 0, &answerError{method: method, path: path, problem: "the answer's additional_data (pagination) does not decode: " + oneLine(err.Error(), 200)}
+			}
+		}
+		out = &page.webhooks
 	}
 	if err := json.Unmarshal(envelope.Data, out); err != nil {
 		return 0, &answerError{method: method, path: path, problem: "the answer's data does not decode: " + oneLine(err.Error(), 200)}
@@ -297,9 +379,13 @@ func (c *Client) transportError(err error) error {
 // clean redacts an error's text, keeping its chain for errors.Is.
 func (c *Client) clean(err error) error { return c.redact.RedactError(err) }
 
+// maxWait caps a wait before a retry, whatever Retry-After asks.
+const maxWait = 60 * time.Second
+
+// retryAfter is Retry-After's wait in seconds, as asked (the caller caps it).
 func retryAfter(h string) time.Duration {
-	if s, err := strconv.Atoi(strings.TrimSpace(h)); err == nil && s > 0 {
-		return min(time.Duration(s)*time.Second, 60*time.Second)
+	if s, err := strconv.ParseInt(strings.TrimSpace(h), 10, 64); err == nil && s > 0 {
+		return time.Duration(min(s, 7*24*3600)) * time.Second
 	}
 	return 0
 }

@@ -1,6 +1,7 @@
 package pipedrive
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -83,12 +84,13 @@ func (c *Client) Register(ctx context.Context, reg Registration, opts RegisterOp
 	c.redact.AddCredentials(reg.Auth)
 	existing, err := c.ListWebhooks(ctx)
 	if err != nil {
-		return Result{}, err
+		return Result{}, blindError{err}
 	}
 	matches := Find(existing, reg.Matches)
 	var res Result
-	if i := slices.IndexFunc(matches, func(w Webhook) bool { return w.Problem(reg.Auth.User) == "" }); i >= 0 && !opts.Rotate {
-		res.ID = matches[i].ID
+	var mine int64 // the webhook this registration created, if any
+	if keep := c.survivor(matches, reg.Auth.User, 0); keep != 0 && !opts.Rotate {
+		res.ID = keep
 		c.say("webhook %d already delivers %s", res.ID, reg.Subscription)
 	} else {
 		for _, m := range matches {
@@ -100,18 +102,29 @@ func (c *Client) Register(ctx context.Context, reg Registration, opts RegisterOp
 		if err != nil {
 			return Result{}, err
 		}
-		res = Result{ID: created.ID, Created: true}
+		res, mine = Result{ID: created.ID, Created: true}, created.ID
 		c.say("created webhook %d: %s", created.ID, reg.Subscription)
 		// One more look: a create that landed late, after all, is a duplicate.
 		if existing, err = c.ListWebhooks(ctx); err != nil {
 			return res, fmt.Errorf("webhook %d is registered, but listing to check for duplicates failed: %w", res.ID, err)
 		}
 		if !opts.Rotate {
-			res.ID = survivor(Find(existing, reg.Matches), reg.Auth.User, res.ID)
+			res.ID = c.survivor(Find(existing, reg.Matches), reg.Auth.User, res.ID)
 		}
 	}
 	retire := Find(existing, func(w *Webhook) bool {
-		return w.ID != res.ID && (reg.Matches(w) || opts.Exclusive && w.SubscriptionURL == reg.URL || slices.Contains(opts.Retire, w.ID))
+		if w.ID == res.ID {
+			return false
+		}
+		if slices.Contains(opts.Retire, w.ID) {
+			return true
+		}
+		if !opts.Rotate && w.ID != mine && c.inFlight(w) && reg.Matches(w) && w.Problem(reg.Auth.User) == "" {
+			c.say("webhook %d matches too, but is %s old: another registration (a rotation?) may be between its create and its deletes; leaving it to that one",
+				w.ID, time.Since(w.added()).Round(time.Second))
+			return false
+		}
+		return reg.Matches(w) || opts.Exclusive && w.SubscriptionURL == reg.URL
 	})
 	ids := make([]int64, 0, len(retire)+len(opts.Retire))
 	for _, w := range retire {
@@ -131,18 +144,42 @@ func (c *Client) Register(ctx context.Context, reg Registration, opts RegisterOp
 	return res, nil
 }
 
-// survivor is the webhook to keep of healthy duplicates, the same for any two
-// registrations that race (two watchdog runs, say), so that each deletes the
-// other's rather than both deleting both: the oldest, that is the lowest id.
-// created is kept when no match is healthy (the list lags behind the create).
-func survivor(matches []Webhook, authUser string, created int64) int64 {
-	keep := created
+// survivor is the webhook a registration that does not rotate keeps of the healthy
+// matches (and created, the one it just created, 0 for none), or 0 when there is
+// none. Registrations that race must agree on it, so that none deletes what
+// another keeps:
+//
+//   - All settled (older than InFlight): the newest, the highest id. It was
+//     registered last, so with the current credentials: what `register --rotate`
+//     keeps, and what a rotation that died before its deletes left.
+//   - Some in flight (younger than InFlight, or just created): the oldest of those.
+//     A rotation between its create and its deletes keeps its own; a check that
+//     created one at the same moment keeps the rotation's if it is older, and
+//     never deletes it if it is newer (Register leaves young matches it did not
+//     create), so the rotation's deletes remove the check's. Two checks that race
+//     both keep the first one created.
+func (c *Client) survivor(matches []Webhook, authUser string, created int64) int64 {
+	var newest, oldestYoung int64
+	if created != 0 {
+		oldestYoung = created
+	}
 	for _, w := range matches {
-		if w.ID < keep && w.Problem(authUser) == "" {
-			keep = w.ID
+		if w.Problem(authUser) != "" {
+			continue
+		}
+		newest = max(newest, w.ID)
+		if c.inFlight(&w) && (oldestYoung == 0 || w.ID < oldestYoung) {
+			oldestYoung = w.ID
 		}
 	}
-	return keep
+	return cmp.Or(oldestYoung, newest)
+}
+
+// inFlight reports whether w was added less than InFlight ago: a registration may
+// still be between its create and its deletes.
+func (c *Client) inFlight(w *Webhook) bool {
+	added := w.added()
+	return !added.IsZero() && time.Since(added) < c.InFlight
 }
 
 // create creates reg's webhook once. known are the webhooks listed before: a
@@ -156,8 +193,10 @@ func (c *Client) create(ctx context.Context, reg Registration, known []Webhook) 
 		return reg.Matches(w) && !slices.ContainsFunc(known, func(k Webhook) bool { return k.ID == w.ID })
 	}
 	deadline := time.Now().Add(c.Settle)
+	var listErr error // the last list's failure: nil once a list answered without it
 	for n := 1; ; n++ {
 		after, lerr := c.ListWebhooks(ctx)
+		listErr = lerr
 		if lerr == nil {
 			if found := Find(after, isNew); len(found) > 0 {
 				c.say("the create landed after all: webhook %d", found[0].ID)
@@ -176,6 +215,12 @@ func (c *Client) create(ctx context.Context, reg Registration, known []Webhook) 
 		case <-time.After(wait):
 		}
 	}
+	if listErr != nil {
+		// Creating again unseen would make a second webhook whenever the first did
+		// land: only a list that answered, and showed it absent, allows another create.
+		return Webhook{}, blindError{fmt.Errorf("the create's answer was lost (%w), and listing since fails (%w): "+
+			"not creating the webhook again without seeing that the first is absent (it may exist; run again)", err, listErr)}
+	}
 	c.say("%v; not listed after %s: creating it again", err, c.Settle)
 	created, err2 := c.CreateWebhook(ctx, reg.newWebhook())
 	if err2 != nil {
@@ -183,6 +228,16 @@ func (c *Client) create(ctx context.Context, reg Registration, known []Webhook) 
 	}
 	return created, nil
 }
+
+// ErrBlind is wrapped by a registration's error when it stopped because Pipedrive's
+// list did not answer: it changed nothing it had not seen, and whether the webhook
+// exists is unknown.
+var ErrBlind = errors.New("the webhooks could not be listed")
+
+type blindError struct{ err error }
+
+func (e blindError) Error() string   { return e.err.Error() }
+func (e blindError) Unwrap() []error { return []error{e.err, ErrBlind} }
 
 // mayHaveLanded reports whether a failed create may have been served anyway: its
 // answer was lost, or was an error from past the point where Pipedrive stores it.

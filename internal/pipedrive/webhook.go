@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Webhook payload versions, as the webhooks API spells them.
@@ -48,6 +49,17 @@ type Webhook struct {
 	RemoveTime       *string `json:"remove_time,omitempty"`
 }
 
+// added is when Pipedrive says w was created (add_time, as the API documents it or
+// as "2006-01-02 15:04:05" UTC), or the zero time.
+func (w *Webhook) added() time.Time {
+	for _, layout := range []string{time.RFC3339Nano, time.DateTime} {
+		if t, err := time.Parse(layout, w.AddTime); err == nil {
+			return t
+		}
+	}
+	return time.Time{}
+}
+
 // Active reports whether Pipedrive delivers to the webhook.
 func (w *Webhook) Active() bool { return bool(w.IsActive) }
 
@@ -63,8 +75,15 @@ func (w *Webhook) authUser() string {
 
 // Removed reports whether Pipedrive says it removed w: a webhook it still lists
 // that way delivers nothing, and is as good as gone.
+//
+// Removed is decided by remove_time alone, which Pipedrive's API documents as "the
+// date when the Webhook was removed (if removed)". A remove_reason without a
+// remove_time is not a removal: Pipedrive gives a reason when it bans a webhook
+// (is_active 0) after failed deliveries, and lifts the ban by itself after 30
+// minutes. A banned webhook is reported, never replaced: a new one would hide the
+// receiver's failure and be banned in turn.
 func (w *Webhook) Removed() bool {
-	return w.RemoveTime != nil && *w.RemoveTime != "" || w.RemoveReason != nil && *w.RemoveReason != ""
+	return w.RemoveTime != nil && *w.RemoveTime != ""
 }
 
 // Problem says why Pipedrive would not deliver to w with the basic-auth user
@@ -73,6 +92,8 @@ func (w *Webhook) Removed() bool {
 // succeeded.
 func (w *Webhook) Problem(authUser string) string {
 	switch {
+	case !w.Active() && w.RemoveReason != nil && *w.RemoveReason != "" && !w.Removed():
+		return "inactive (banned by Pipedrive: " + oneLine(*w.RemoveReason, 120) + "; a ban lifts after 30 minutes)"
 	case !w.Active():
 		return "inactive (Pipedrive stopped delivering to it: banned, or removed)"
 	case w.Removed():

@@ -23,9 +23,10 @@ const (
 	maxLoggedPayload = 200 << 10
 	// excerptBytes bounds the part of a rejected body that is logged.
 	excerptBytes = 256
-	// drainLimit bounds how much of an oversize body is read (and thrown away): to
-	// count it, and so that a client sending "Connection: close" gets its 200
-	// rather than a connection reset while it is still sending.
+	// drainLimit bounds how much of an oversize body that came without a
+	// Content-Length is read (and thrown away): to count it, and so that a client
+	// sending "Connection: close" gets its 200 rather than a connection reset while
+	// it is still sending. A body announced too large is not read at all.
 	drainLimit = 16 << 20
 )
 
@@ -52,6 +53,12 @@ func handleWebhook(maxBody int64) http.Handler {
 		defer buf.release()
 		body, err := readBody(r, maxBody, buf.b[:0])
 		buf.b = body
+		if r.ContentLength > maxBody {
+			// Announced too large: answered at once, without reading (nor asking for,
+			// with "100 Continue") a body that may never come, and the connection is
+			// not kept for it. A lying client costs a request, not a read timeout.
+			w.Header().Set("Connection", "close")
+		}
 		if err != nil {
 			rejected(log, r, err, body)
 			return
@@ -99,10 +106,10 @@ func (e *tooLargeError) Error() string {
 }
 
 // readBody reads at most limit bytes. A larger body is counted, not kept: its size
-// comes from Content-Length, or from draining up to drainLimit more bytes.
+// comes from Content-Length (and then none of it is read), or from draining up to
+// drainLimit more bytes.
 func readBody(r *http.Request, limit int64, buf []byte) ([]byte, error) {
 	if r.ContentLength > limit {
-		_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, drainLimit))
 		return nil, &tooLargeError{size: r.ContentLength, limit: limit}
 	}
 	body, err := readAtMost(r.Body, r.ContentLength, limit+1, buf)

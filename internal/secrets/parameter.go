@@ -251,3 +251,16 @@ func (p *Parameter) read(ctx context.Context, name string) (version, error) {
 		}
 	}
 }
+
+// Read reads the parameter now, bounded and retried as Value is, without caching
+// it, and returns its value and when it was last written.
+func (p *Parameter) Read(ctx context.Context) (value string, modified time.Time, err error) {
+	v, err := p.read(ctx, p.Name)
+	return v.value, v.modified, err
+}
+
+// IsNotFound reports whether err says that the parameter does not exist.
+func IsNotFound(err error) bool {
+	var api smithy.APIError
+	return errors.As(err, &api) && api.ErrorCode() == "ParameterNotFound"
+}

@@ -18,10 +18,11 @@ const Redacted = "[redacted]"
 const minSecret = 4
 
 // Redactor hides known secrets, in every spelling they travel in (as they are,
-// URL-encoded, JSON-escaped, base64-encoded, and inside a basic-auth header), from
-// text about to be printed: whatever a misbehaving server echoes back in an error,
-// it does not reach a terminal or a CI log. The zero value is ready to use and safe
-// for concurrent use.
+// URL-encoded, JSON-escaped with or without "\/", base64-encoded, and inside a
+// basic-auth header), from text about to be printed: whatever a misbehaving server
+// echoes back in an error, it does not reach a terminal or a CI log. Redact whole
+// texts before cutting an excerpt from them: a secret cut in two is no longer
+// recognised. The zero value is ready to use and safe for concurrent use.
 type Redactor struct {
 	mu       sync.Mutex
 	secrets  []string
@@ -43,6 +44,13 @@ func (r *Redactor) Add(secret string) {
 		base64.RawStdEncoding.EncodeToString([]byte(secret)),
 		base64.URLEncoding.EncodeToString([]byte(secret)),
 		base64.RawURLEncoding.EncodeToString([]byte(secret)),
+	}
+	// JSON may escape "/" as "\/" (PHP's json_encode does by default): a secret, or
+	// its base64 form, with a slash is hidden in that spelling too.
+	for _, f := range forms {
+		if strings.Contains(f, "/") {
+			forms = append(forms, strings.ReplaceAll(f, "/", `\/`))
+		}
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -56,3 +56,21 @@ func TestRedactErrorKeepsTheChain(t *testing.T) {
 }
 
 var errSentinel = errors.New("sentinel")
+
+// PHP's json_encode escapes "/" as "\/" by default: an error page built that way
+// echoes a secret with a slash (or its base64 form) in that spelling. Failed before
+// the Redactor knew it.
+func TestRedactorHidesSlashEscapedJSON(t *testing.T) {
+	const password = "pa/ss/w?rd~0" // its base64 form has a slash too
+	var r Redactor
+	r.AddCredentials(Credentials{User: "pipedrive", Password: password})
+	for _, leak := range []string{
+		`pa\/ss\/w?rd~0`,
+		strings.ReplaceAll(base64.StdEncoding.EncodeToString([]byte("pipedrive:"+password)), "/", `\/`),
+	} {
+		text := `{"error":"bad password ` + leak + `"}`
+		if got := r.Redact(text); strings.Contains(got, leak) || !strings.Contains(got, Redacted) {
+			t.Errorf("Redact(%q) = %q", text, got)
+		}
+	}
+}

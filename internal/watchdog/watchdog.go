@@ -7,9 +7,11 @@ package watchdog
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive"
@@ -32,7 +34,15 @@ const (
 	// StatusUnknown: the check could not look (the token or credentials could not be
 	// read, or Pipedrive did not answer). Nothing was changed.
 	StatusUnknown = "unknown"
+	// StatusPaused: an operator paused the watchdog (its pause parameter holds a
+	// time still to come), or the stack is being destroyed (the parameter is gone).
+	// Nothing was changed.
+	StatusPaused = "paused"
 )
+
+// MaxPause is the longest a pause lasts after its parameter was written: a
+// forgotten pause, or one set for next year, ends by itself.
+const MaxPause = 24 * time.Hour
 
 // Config says what a check looks after and how it reaches it.
 type Config struct {
@@ -43,12 +53,23 @@ type Config struct {
 	Token func(context.Context) (string, error)
 	// Credentials reads the basic-auth credentials the webhook is registered with.
 	Credentials func(context.Context) (secrets.Credentials, error)
-	APIURL      string        // the webhooks API's base URL; "" for Pipedrive's
-	Timeout     time.Duration // per request to Pipedrive; 0 for 10 s
-	Settle      time.Duration // how long a lost create is looked for; 0 for 20 s
+	// Pause, when set, reads the pause parameter: its value and when it was
+	// written. A value that is an RFC 3339 time still to come pauses the watchdog
+	// until then (at most MaxPause after it was written); "off", an empty value or
+	// a past time does not. An error for which secrets.IsNotFound is true means the
+	// parameter is gone: Terraform deletes it before a destroy deletes the webhook,
+	// so a check still running then registers nothing.
+	Pause   func(context.Context) (value string, modified time.Time, err error)
+	APIURL  string        // the webhooks API's base URL; "" for Pipedrive's
+	Timeout time.Duration // per request to Pipedrive; 0 for 10 s
+	Settle  time.Duration // how long a lost create is looked for; 0 for 20 s
 	// Backoff, when set, replaces the client's wait before a retry (tests).
 	Backoff func(n int) time.Duration
-	Logger  *slog.Logger
+	// Margin is how long before the context's deadline (a Lambda invocation's end)
+	// the check gives up, so that its record is always written; 0 for 5 s, and at
+	// most a quarter of the time there is.
+	Margin time.Duration
+	Logger *slog.Logger
 }
 
 // Report is what one check found and did.
@@ -56,9 +77,10 @@ type Report struct {
 	Status       string  `json:"status"`
 	Problem      string  `json:"problem,omitempty"` // why it is not healthy, or what was wrong before a repair
 	Webhook      *Seen   `json:"webhook,omitempty"` // the stack's webhook, as found or created
-	Deleted      []int64 `json:"deleted,omitempty"` // webhooks deleted: duplicates, ones Pipedrive removed
+	Deleted      []int64 `json:"deleted,omitempty"` // webhooks deleted: duplicates, ones Pipedrive removed (logged at WARN)
 	Error        string  `json:"error,omitempty"`   // one line, secrets redacted
 	Subscription string  `json:"subscription"`
+	Pause        string  `json:"pause,omitempty"` // why the check is paused, or what is wrong with the pause parameter
 }
 
 // Seen is the stack's webhook as Pipedrive lists it.
@@ -101,21 +123,26 @@ func (r Report) attrs() []slog.Attr {
 		attrs = append(attrs, slog.Attr{Key: "webhook", Value: slog.GroupValue(wa...)})
 	}
 	if len(r.Deleted) > 0 {
-		attrs = append(attrs, slog.Any("deleted", r.Deleted))
+		// deleted_count is what the WatchdogDeletions metric counts.
+		attrs = append(attrs, slog.Any("deleted", r.Deleted), slog.Int("deleted_count", len(r.Deleted)))
 	}
 	if r.Error != "" {
 		attrs = append(attrs, slog.String("error", r.Error))
 	}
+	if r.Pause != "" {
+		attrs = append(attrs, slog.String("pause", r.Pause))
+	}
 	return attrs
 }
 
-// level is how loud a status is logged.
+// level is how loud a status is logged. A check that deleted a webhook is at least
+// a WARN, whatever it found: a deletion is never routine.
 func (r Report) level() slog.Level {
-	switch r.Status {
-	case StatusHealthy:
-		return slog.LevelInfo
-	case StatusUnhealthy:
+	switch {
+	case r.Status == StatusUnhealthy:
 		return slog.LevelError
+	case r.Status == StatusHealthy && len(r.Deleted) == 0:
+		return slog.LevelInfo
 	}
 	return slog.LevelWarn
 }
@@ -128,8 +155,22 @@ func Check(ctx context.Context, cfg Config) Report {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	r := check(ctx, cfg, logger)
-	logger.LogAttrs(ctx, r.level(), "webhook check", r.attrs()...)
+	// One deadline for everything the check does (SSM reads, requests, retries,
+	// the wait for a lost create): the invocation's, less a margin. Whatever
+	// happens, the record is written before the invocation ends, so the alarms see
+	// the cause rather than a timeout.
+	cctx := ctx
+	if deadline, ok := ctx.Deadline(); ok {
+		margin := min(cmp.Or(cfg.Margin, 5*time.Second), time.Until(deadline)/4)
+		var cancel context.CancelFunc
+		cctx, cancel = context.WithDeadline(ctx, deadline.Add(-margin))
+		defer cancel()
+	}
+	r := check(cctx, cfg, logger)
+	if r.Error != "" && errors.Is(cctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
+		r.Error = "the check ran out of time (its deadline is the invocation's, less a margin): " + r.Error
+	}
+	logger.LogAttrs(context.WithoutCancel(ctx), r.level(), "webhook check", r.attrs()...)
 	return r
 }
 
@@ -161,6 +202,10 @@ func check(ctx context.Context, cfg Config, logger *slog.Logger) Report {
 	if cfg.Backoff != nil {
 		client.Backoff = cfg.Backoff
 	}
+	var stop bool
+	if r, stop = pause(ctx, cfg, r); stop {
+		return r
+	}
 	all, err := client.ListWebhooks(ctx)
 	if err != nil {
 		return unknown("listing the webhooks", err)
@@ -182,14 +227,24 @@ func check(ctx context.Context, cfg Config, logger *slog.Logger) Report {
 	default:
 		r.Problem = "no webhook delivers it (deleted by Pipedrive, or by hand)"
 	}
+	// Once more, right before a change: a pause set, or a destroy begun, while this
+	// check looked is honoured. (Register lists again before it creates.)
+	if r, stop = pause(ctx, cfg, r); stop {
+		return r
+	}
 	// Gone, or duplicated: the registration tool's own Register keeps a healthy
 	// match, or creates one, and deletes the rest (Pipedrive's removed ones too).
 	res, err := client.Register(ctx, reg, pipedrive.RegisterOptions{})
 	r.Deleted = res.Deleted
 	if err != nil {
 		r.Status, r.Error = StatusUnhealthy, redact.RedactError(err).Error()
-		if res.ID != 0 { // registered, but something after it failed
+		switch {
+		case res.ID != 0: // registered, but something after it failed
 			r.Status, r.Webhook = StatusReRegistered, &Seen{ID: res.ID, Active: true}
+		case errors.Is(err, pipedrive.ErrBlind):
+			// Register stopped because the list did not answer: whether the webhook
+			// exists is not known, and nothing was created without seeing.
+			r.Status = StatusUnknown
 		}
 		return r
 	}
@@ -203,3 +258,47 @@ func check(ctx context.Context, cfg Config, logger *slog.Logger) Report {
 	}
 	return r
 }
+
+// pause reads the pause parameter and reports whether the check must change
+// nothing: paused (by an operator, or because the stack is being destroyed), or
+// unknown when the parameter cannot be read. A value it does not understand
+// pauses nothing, and says so in the record.
+//
+// Why a parameter rather than an apply: an operator pauses in one AWS CLI call,
+// at once, without Terraform or the code at hand, and the pause ends by itself
+// (MaxPause). Why "gone" pauses: Terraform destroys the parameter (with the
+// watchdog) before the registration's destroy deletes the webhook, and a check
+// already running then reads it here right before it would create one.
+func pause(ctx context.Context, cfg Config, r Report) (Report, bool) {
+	if cfg.Pause == nil {
+		return r, false
+	}
+	value, modified, err := cfg.Pause(ctx)
+	switch {
+	case secrets.IsNotFound(err):
+		r.Status, r.Pause = StatusPaused, "the pause parameter is gone: the stack is being destroyed (or the parameter was deleted by hand; an apply restores it), so nothing is registered"
+		return r, true
+	case err != nil:
+		r.Status, r.Error = StatusUnknown, "reading the pause parameter: "+oneLine(err.Error())
+		return r, true
+	}
+	value = strings.TrimSpace(value)
+	if value == "" || strings.EqualFold(value, "off") {
+		return r, false
+	}
+	until, perr := time.Parse(time.RFC3339, value)
+	if perr != nil {
+		r.Pause = fmt.Sprintf("the pause parameter holds %.40q, not an RFC 3339 time such as 2026-12-01T18:00:00Z (or off): not paused", value)
+		return r, false
+	}
+	if !modified.IsZero() && until.After(modified.Add(MaxPause)) {
+		until = modified.Add(MaxPause)
+	}
+	if !time.Now().Before(until) {
+		return r, false // the pause is over
+	}
+	r.Status, r.Pause = StatusPaused, "paused until "+until.UTC().Format(time.RFC3339)+" by the pause parameter"
+	return r, true
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"encoding/base64"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -11,7 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive/pipedrivetest"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/watchdog"
 )
 
 // TestEveryCommandSurvivesAMisbehavingPipedrive runs every command against each
@@ -140,3 +145,78 @@ func TestStalledSSMIsBounded(t *testing.T) {
 		t.Errorf("retries not shown:\n%s", r.stderr)
 	}
 }
+
+// A create whose answer was lost, then a list that keeps failing: register fails,
+// saying why, and never creates a second webhook it has not seen to be needed.
+// Failed before: once --settle was over it created again, blind: two webhooks.
+func TestRegisterNeverCreatesTwiceBlind(t *testing.T) {
+	h := newHarness(t)
+	h.pd.Inject("POST /webhooks", pipedrivetest.Fault{Status: http.StatusBadGateway, Apply: true})
+	failing := []pipedrivetest.Fault{{}} // the first list answers
+	for range 100 {
+		failing = append(failing, pipedrivetest.Fault{Status: http.StatusServiceUnavailable})
+	}
+	h.pd.Inject("GET /webhooks", failing...)
+	r := h.fails("not creating the webhook again", "register", "--url", hookURL, "--settle", "500ms", "--timeout", "500ms")
+	if r.code != 1 || strings.Contains(strings.TrimSpace(r.err.Error()), "\n") {
+		t.Errorf("exit %d, error %q", r.code, r.err)
+	}
+	if n := len(h.pd.Webhooks()); n != 1 {
+		t.Errorf("%d webhooks, want the one that landed", n)
+	}
+}
+
+// A list that paginates is read to its end: list shows page 2, and register finds
+// the stack's webhook there rather than creating another. Failed before.
+func TestEveryPageIsRead(t *testing.T) {
+	h := newHarness(t)
+	other := h.pd.Add(pipedrivetest.Webhook{SubscriptionURL: "https://other.example.com/hook", EventAction: "*", EventObject: "deal"})
+	h.ok("register", "--url", hookURL)
+	h.pd.SetPageSize(1)
+	if r := h.ok("list"); !strings.Contains(r.stdout, hookURL) || !strings.Contains(r.stdout, "other.example.com") {
+		t.Errorf("list shows one page only:\n%s", r.stdout)
+	}
+	h.ok("register", "--url", hookURL)
+	if n := len(h.pd.Webhooks()); n != 2 || h.pd.Webhooks()[0].ID != other.ID {
+		t.Errorf("%d webhooks: %+v", n, h.pd.Webhooks())
+	}
+}
+
+// What Terraform runs on a rotation, `register --rotate --exclusive`, held by the
+// stand-in between its create and its delete while a watchdog check runs: the
+// check keeps the rotation's new webhook, and one webhook, that one, is left.
+// Failed before: the check kept the oldest and deleted the new one, and the tool
+// then deleted the old one: no webhook until the next check.
+func TestRotationRacingAWatchdogCheck(t *testing.T) {
+	h := newHarness(t)
+	old := h.pd.Add(pipedrivetest.Webhook{SubscriptionURL: hookURL, EventAction: "*", EventObject: "deal", HTTPAuthUser: ptr(authUser),
+		AddTime: time.Now().Add(-24 * time.Hour).UTC().Format("2006-01-02T15:04:05.000Z")})
+	reached, release := make(chan struct{}), make(chan struct{})
+	h.pd.Inject("DELETE /webhooks/{id}", pipedrivetest.Fault{Hold: func() { close(reached); <-release }})
+	done := make(chan result, 1)
+	go func() { done <- h.run("register", "--url", hookURL, "--rotate", "--exclusive") }()
+	select {
+	case <-reached:
+	case r := <-done:
+		t.Fatalf("the rotation ended before its delete: %v\n%s", r.err, r.stderr)
+	}
+	check := watchdog.Check(t.Context(), watchdog.Config{
+		Registration: pipedrive.Registration{Name: "pipedrive-webhooks", Subscription: pipedrive.Subscription{URL: hookURL, EventAction: "*", EventObject: "deal", Version: pipedrive.V2}},
+		Token:        func(context.Context) (string, error) { return token, nil },
+		Credentials: func(context.Context) (secrets.Credentials, error) {
+			return secrets.Credentials{User: authUser, Password: authPass}, nil
+		},
+		APIURL: h.pd.APIURL(), Timeout: 5 * time.Second,
+	})
+	close(release)
+	r := <-done
+	if r.err != nil {
+		t.Fatalf("rotation: %v\n%s", r.err, r.stderr)
+	}
+	hooks := h.pd.Webhooks()
+	if len(hooks) != 1 || hooks[0].ID == old.ID || strings.TrimSpace(r.stdout) != fmt.Sprint(hooks[0].ID) {
+		t.Errorf("left %+v, the rotation printed %q, the check %+v; want only the rotation's webhook", hooks, r.stdout, check)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

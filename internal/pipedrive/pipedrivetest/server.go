@@ -80,6 +80,10 @@ type Fault struct {
 	Echo bool
 	// Location is sent with a 3xx Status: a redirect.
 	Location string
+	// Hold, when set, is called after Delay and before the request is served or
+	// answered: a test holds the client there (say, between a rotation's create
+	// and its delete) while it does something else, deterministically.
+	Hold func()
 }
 
 // Server is the stand-in. Its URL + "/v1" is the API base URL.
@@ -97,6 +101,7 @@ type Server struct {
 	problems  []string
 	reachable func(string) bool
 	listLag   int           // lists that miss a new webhook
+	pageSize  int           // webhooks per list page; 0 for one page
 	hidden    map[int64]int // webhook id → lists it is still missing from
 }
 
@@ -194,6 +199,15 @@ func (s *Server) SetListLag(n int) {
 	}
 }
 
+// SetPageSize makes lists answer n webhooks a page, with Pipedrive's pagination
+// in additional_data (start, limit, more_items_in_collection, next_start), and
+// read the start query parameter; 0 answers every webhook on one page.
+func (s *Server) SetPageSize(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pageSize = n
+}
+
 // SetActive sets a stored webhook's is_active and last delivery status, as
 // Pipedrive does for a banned or failing webhook.
 func (s *Server) SetActive(id int64, active bool, lastStatus int) {
@@ -279,6 +293,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		case <-time.After(f.Delay):
 		case <-r.Context().Done(): // the client gave up
 		}
+		if f.Hold != nil {
+			f.Hold()
+		}
 		if f.Status != 0 {
 			if f.Apply {
 				s.handle(httptest.NewRecorder(), in, r, params, body)
@@ -361,7 +378,18 @@ func (s *Server) handle(w http.ResponseWriter, in *openapi3filter.RequestValidat
 			}
 			data = append(data, h)
 		}
-		s.answerLocked(w, in, http.StatusOK, map[string]any{"success": true, "status": "ok", "data": data})
+		answer := map[string]any{"success": true, "status": "ok", "data": data}
+		if s.pageSize > 0 {
+			start, _ := strconv.Atoi(r.URL.Query().Get("start"))
+			start = min(max(start, 0), len(data))
+			end := min(start+s.pageSize, len(data))
+			pagination := map[string]any{"start": start, "limit": s.pageSize, "more_items_in_collection": end < len(data)}
+			if end < len(data) {
+				pagination["next_start"] = end
+			}
+			answer["data"], answer["additional_data"] = data[start:end], map[string]any{"pagination": pagination}
+		}
+		s.answerLocked(w, in, http.StatusOK, answer)
 	case http.MethodPost:
 		var req struct {
 			SubscriptionURL  string  `json:"subscription_url"`

@@ -57,6 +57,13 @@ func (s *Server) SetAt(name, value string, modified time.Time) {
 	s.params[name] = append(s.params[name], version{value: value, modified: modified})
 }
 
+// Delete deletes a parameter, as delete-parameter (or a Terraform destroy) does.
+func (s *Server) Delete(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.params, name)
+}
+
 // Stall makes every call wait d before answering (or until the caller gives up).
 func (s *Server) Stall(d time.Duration) {
 	s.mu.Lock()

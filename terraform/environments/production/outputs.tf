@@ -72,3 +72,8 @@ output "watchdog_log_group_name" {
   description = "Log group of the watchdog's `webhook check` records; null without a watchdog."
   value       = one(module.watchdog[*].log_group_name)
 }
+
+output "watchdog_pause_parameter_name" {
+  description = "SSM parameter that pauses the watchdog without an apply (README, Operations); null without a watchdog."
+  value       = one(module.watchdog[*].pause_parameter_name)
+}

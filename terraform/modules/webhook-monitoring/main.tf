@@ -171,6 +171,10 @@ locals {
       description = "The webhook was gone (deleted by Pipedrive after days of failed deliveries, or by hand) and the watchdog registered it again. Events in between were not delivered."
       namespace   = local.namespace, metric = "WatchdogChecks", dimensions = { Status = "reregistered" }, period = local.watchdog_period
     }
+    watchdog-deleted = {
+      description = "The watchdog deleted a webhook: a duplicate (two registrations at once, or a create whose answer was lost) or one Pipedrive listed as removed. See the record's deleted ids."
+      namespace   = local.namespace, metric = "WatchdogDeletions", dimensions = {}, period = local.watchdog_period
+    }
     watchdog-blind = {
       description = "Four checks in a row (an hour, every 15 minutes) the watchdog could not look: Pipedrive or SSM did not answer, or the token is wrong. Nothing is repaired meanwhile."
       namespace   = local.namespace, metric = "WatchdogChecks", dimensions = { Status = "unknown" }, period = local.watchdog_period, evaluation_periods = 4, datapoints_to_alarm = 4

@@ -8,13 +8,36 @@ locals {
   interval_seconds = tonumber(regex("\\d+", var.schedule_expression)) * (strcontains(var.schedule_expression, "hour") ? 3600 : 60)
   tags             = merge({ "app" = "pipedrive-webhooks" }, var.tags)
 
-  # The two parameters it reads, and nothing else.
+  # The two secret parameters it reads (and decrypts, under a customer-managed key).
   parameter_arns = [
     for p in [var.registration.token_parameter, var.registration.auth_parameter] :
     "arn:${data.aws_partition.current.partition}:ssm:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:parameter${p}"
   ]
   # The parameter it keeps Pipedrive's sender ranges in, when the stack checks senders.
   sender_ranges_arn = var.sender_ranges == null ? null : "arn:${data.aws_partition.current.partition}:ssm:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:parameter${var.sender_ranges.parameter_name}"
+
+  pause_parameter_name = "/${var.name}/watchdog-pause"
+  pause_parameter_arn  = "arn:${data.aws_partition.current.partition}:ssm:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:parameter${local.pause_parameter_name}"
+}
+
+# The operators' pause, which needs no apply (README, Operations): an RFC 3339 time
+# to pause the checks until (at most 24 hours after it is written), or off. Terraform
+# writes "off" once and then leaves the value to people. It is also the destroy's
+# stop signal: the function reads it, so it is destroyed after the function and
+# with the rest of this module, before the registration's destroy deletes the
+# webhook; a check still running then finds it gone and registers nothing.
+# Not a secret, so a String: it holds a time. Its description names the registered
+# URL: that reference makes it depend on the registration, hence destroyed before it.
+resource "aws_ssm_parameter" "pause" {
+  name        = local.pause_parameter_name
+  description = "Pauses the watchdog of the Pipedrive webhook to ${var.registration.url} until this RFC 3339 time (at most 24 hours after it is written), or off."
+  type        = "String"
+  value       = "off"
+  tags        = local.tags
+
+  lifecycle {
+    ignore_changes = [value]
+  }
 }
 
 resource "aws_cloudwatch_log_group" "this" {
@@ -65,9 +88,9 @@ data "aws_iam_policy_document" "function" {
   }
 
   statement {
-    sid       = "ReadTheTokenAndTheWebhookCredentials"
+    sid       = "ReadTheTokenTheWebhookCredentialsAndThePause"
     actions   = ["ssm:GetParameter"]
-    resources = local.parameter_arns
+    resources = concat(local.parameter_arns, [local.pause_parameter_arn])
   }
 
   dynamic "statement" {
@@ -153,6 +176,7 @@ resource "aws_lambda_function" "this" {
       WEBHOOK_AUTH_PARAMETER        = var.registration.auth_parameter
       PIPEDRIVE_API_TOKEN_PARAMETER = var.registration.token_parameter
       PIPEDRIVE_API_URL             = var.registration.api_url
+      WEBHOOK_PAUSE_PARAMETER       = aws_ssm_parameter.pause.name
       LOG_LEVEL                     = var.log_level
       }, var.sender_ranges == null ? {} : {
       SENDER_RANGES_PARAMETER = var.sender_ranges.parameter_name

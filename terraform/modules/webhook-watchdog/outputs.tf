@@ -37,6 +37,11 @@ output "monitoring" {
   }
 }
 
+output "pause_parameter_name" {
+  description = "SSM parameter that pauses the checks without an apply: an RFC 3339 time to pause until (at most 24 hours after it is written), or off."
+  value       = aws_ssm_parameter.pause.name
+}
+
 output "sender_ranges_parameter_name" {
   description = "The SSM parameter the watchdog keeps Pipedrive's sender ranges in; null when it keeps none."
   value       = try(var.sender_ranges.parameter_name, null)

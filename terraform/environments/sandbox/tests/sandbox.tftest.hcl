@@ -101,7 +101,7 @@ run "watchdog_on_by_default" {
     error_message = "The sandbox runs the watchdog by default."
   }
   assert {
-    condition     = length(module.monitoring.alarm_names) == 13
+    condition     = length(module.monitoring.alarm_names) == 14
     error_message = "With the watchdog, every alarm of the issue exists."
   }
 }

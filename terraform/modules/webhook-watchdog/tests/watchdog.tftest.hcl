@@ -97,6 +97,7 @@ run "function" {
       WEBHOOK_AUTH_PARAMETER        = "/pdw-test/webhook-auth"
       PIPEDRIVE_API_TOKEN_PARAMETER = "/pdw-test/api-token"
       PIPEDRIVE_API_URL             = "https://api.pipedrive.com/v1"
+      WEBHOOK_PAUSE_PARAMETER       = "/pdw-test/watchdog-pause"
       LOG_LEVEL                     = "INFO"
     })
     error_message = "The watchdog must watch exactly what the registration registered, and be given parameter names, never values."
@@ -147,8 +148,13 @@ run "least_privilege" {
     condition = toset(data.aws_iam_policy_document.function.statement[1].resources) == toset([
       "arn:aws:ssm:us-east-1:123456789012:parameter/pdw-test/api-token",
       "arn:aws:ssm:us-east-1:123456789012:parameter/pdw-test/webhook-auth",
+      "arn:aws:ssm:us-east-1:123456789012:parameter/pdw-test/watchdog-pause",
     ])
-    error_message = "The watchdog reads the API token and the webhook's credentials, each by its exact ARN, and nothing else."
+    error_message = "The watchdog reads the API token, the webhook's credentials and its pause, each by its exact ARN, and nothing else."
+  }
+  assert {
+    condition     = aws_ssm_parameter.pause.name == "/pdw-test/watchdog-pause" && aws_ssm_parameter.pause.type == "String" && aws_ssm_parameter.pause.value == "off"
+    error_message = "The pause parameter starts off, and is named after the stack."
   }
   assert {
     condition     = length(data.aws_iam_policy_document.function.statement) == 2
