@@ -11,6 +11,11 @@ module "receiver" {
   lambda_zip_path       = coalesce(var.lambda_zip_path, "${path.root}/../../../dist/receiver.zip")
   log_retention_in_days = var.log_retention_in_days
   webhook_auth_version  = var.webhook_auth_version
+
+  # Optional here (production masks by default); a sandbox's log group stays
+  # deletable by a plain destroy.
+  mask_personal_data           = var.mask_personal_data
+  masking_findings_destination = var.masking_findings_destination
 }
 
 ################################################################################

@@ -72,3 +72,8 @@ output "watchdog_log_group_name" {
   description = "Log group of the watchdog's `webhook check` records; null without a watchdog."
   value       = one(module.watchdog[*].log_group_name)
 }
+
+output "unmask_policy_arn" {
+  description = "The IAM policy that lets its holder see the audit log's masked personal data (logs:Unmask), attached by the stack to nobody; null without masking."
+  value       = module.receiver.unmask_policy_arn
+}

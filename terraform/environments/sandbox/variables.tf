@@ -122,3 +122,19 @@ variable "registration_tool_command" {
   type        = string
   default     = null
 }
+
+variable "mask_personal_data" {
+  description = "Mask the personal data (e-mail addresses, phone numbers, postal addresses, names) in the function's log group for everyone without logs:Unmask. Off by default in a sandbox; production masks."
+  type        = bool
+  default     = false
+}
+
+variable "masking_findings_destination" {
+  description = "Where the masking reports its findings (which data identifiers it found, never the values): one of an existing log group's name, an S3 bucket's or a Firehose stream's, e.g. { log_group = \"/audit/masking-findings\" }; null for none."
+  type = object({
+    log_group       = optional(string)
+    s3_bucket       = optional(string)
+    firehose_stream = optional(string)
+  })
+  default = null
+}
