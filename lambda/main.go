@@ -11,6 +11,8 @@
 //	WEBHOOK_AUTH_TTL                 how long that parameter is cached (default 5m)
 //	WEBHOOK_AUTH_GRACE               how long its previous version is accepted after a change (default 15m)
 //	WEBHOOK_AUTH_USER, WEBHOOK_AUTH_PASSWORD  basic-auth credentials given directly
+//	SENDER_CHECK                     off, monitor (default) or enforce: deliveries from outside Pipedrive's ranges (Lambda)
+//	SENDER_RANGES_PARAMETER          SSM parameter holding those ranges, which the watchdog refreshes
 package main
 
 import (
@@ -35,6 +37,7 @@ import (
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/jsonlog"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/receiver"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/senders"
 )
 
 func main() {
@@ -56,6 +59,10 @@ Environment:
   WEBHOOK_AUTH_GRACE           how long its previous version is accepted after a change (default 15m)
   WEBHOOK_AUTH_USER, WEBHOOK_AUTH_PASSWORD
                                basic-auth credentials given directly
+  SENDER_CHECK                 off, monitor (default) or enforce: what a delivery from outside
+                               Pipedrive's published ranges gets (Lambda only: locally there is
+                               no source address to check, and the check is off)
+  SENDER_RANGES_PARAMETER      SSM parameter holding those ranges (the watchdog refreshes it)
   AWS_REGION, AWS_ENDPOINT_URL_SSM, …
                                the AWS SDK's settings, for the SSM parameter
 With neither a parameter nor credentials, basic auth is off (and the receiver says so).
@@ -87,7 +94,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 
 	creds, err := secrets.CredentialsFromEnv(getenv, secrets.LazySSMClient(getenv), logger)
+	if err != nil && !errors.Is(err, secrets.ErrNotConfigured) {
+		return err
+	}
 	inLambda := getenv("AWS_LAMBDA_RUNTIME_API") != ""
+	checker, sender, serr := senderCheck(inLambda, getenv)
+	if serr != nil {
+		return serr
+	}
 	// One record per start: in Lambda, one per cold start (the ColdStarts metric).
 	mode := "local"
 	if inLambda {
@@ -95,22 +109,43 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	switch {
 	case errors.Is(err, secrets.ErrNotConfigured):
-		logger.Warn("receiver started", "mode", mode, "auth", "off",
+		logger.Warn("receiver started", "mode", mode, "auth", "off", "sender_check", sender,
 			"hint", "set WEBHOOK_AUTH_PARAMETER, or WEBHOOK_AUTH_USER and WEBHOOK_AUTH_PASSWORD")
-	case err != nil:
-		return err
 	case getenv("WEBHOOK_AUTH_PARAMETER") != "":
-		logger.Info("receiver started", "mode", mode, "auth", "SSM parameter "+getenv("WEBHOOK_AUTH_PARAMETER"))
+		logger.Info("receiver started", "mode", mode, "auth", "SSM parameter "+getenv("WEBHOOK_AUTH_PARAMETER"), "sender_check", sender)
 	default:
-		logger.Info("receiver started", "mode", mode, "auth", "WEBHOOK_AUTH_USER and WEBHOOK_AUTH_PASSWORD")
+		logger.Info("receiver started", "mode", mode, "auth", "WEBHOOK_AUTH_USER and WEBHOOK_AUTH_PASSWORD", "sender_check", sender)
 	}
-	handler := receiver.New(logger, receiver.Config{MaxBodyBytes: *maxBody, Credentials: creds})
+	handler := receiver.New(logger, receiver.Config{MaxBodyBytes: *maxBody, Credentials: creds, Senders: checker})
 
 	if inLambda {
 		lambda.StartWithOptions(httpadapter.NewV2(handler).ProxyWithContext, lambda.WithContext(ctx))
 		return nil
 	}
 	return serve(ctx, *addr, handler, logger)
+}
+
+// senderCheck sets up the source-address check from SENDER_CHECK and
+// SENDER_RANGES_PARAMETER, and describes it for the start record.
+func senderCheck(inLambda bool, getenv func(string) string) (*senders.Checker, string, error) {
+	mode, err := senders.ParseMode(getenv("SENDER_CHECK"))
+	if err != nil {
+		return nil, "", fmt.Errorf("SENDER_CHECK: %w", err)
+	}
+	name := getenv("SENDER_RANGES_PARAMETER")
+	switch {
+	case mode == senders.Off:
+		return nil, "off", nil
+	case !inLambda:
+		return nil, "off: locally there is no source address to check", nil
+	case name == "" && getenv("SENDER_CHECK") != "":
+		return nil, "", fmt.Errorf("SENDER_CHECK=%s needs SENDER_RANGES_PARAMETER", mode)
+	case name == "":
+		return nil, "off: no SENDER_RANGES_PARAMETER", nil
+	}
+	// Read like the credentials: cached, a stale list served while SSM is down.
+	ranges := &secrets.Parameter{Client: secrets.LazySSMClient(getenv), Name: name, TTL: 15 * time.Minute, Timeout: time.Second}
+	return &senders.Checker{Mode: mode, Load: ranges.Value}, string(mode) + ": SSM parameter " + name, nil
 }
 
 // serve listens on addr until ctx ends, then drains in-flight requests.

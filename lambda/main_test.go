@@ -305,3 +305,47 @@ func TestOversizedBodyOnConnectionClose(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestSenderCheckConfiguration(t *testing.T) {
+	tests := []struct {
+		name     string
+		inLambda bool
+		env      map[string]string
+		wantMode string // "" for no checker
+		wantDesc string
+		wantErr  string
+	}{
+		{"local: off whatever is asked", false, map[string]string{"SENDER_CHECK": "enforce", "SENDER_RANGES_PARAMETER": "/p"}, "", "off: locally there is no source address to check", ""},
+		{"lambda default: monitor", true, map[string]string{"SENDER_RANGES_PARAMETER": "/p"}, "monitor", "monitor: SSM parameter /p", ""},
+		{"lambda enforce", true, map[string]string{"SENDER_CHECK": "enforce", "SENDER_RANGES_PARAMETER": "/p"}, "enforce", "enforce: SSM parameter /p", ""},
+		{"lambda off", true, map[string]string{"SENDER_CHECK": "off", "SENDER_RANGES_PARAMETER": "/p"}, "", "off", ""},
+		{"lambda without a parameter", true, nil, "", "off: no SENDER_RANGES_PARAMETER", ""},
+		{"enforce asked without a parameter", true, map[string]string{"SENDER_CHECK": "enforce"}, "", "", "SENDER_CHECK=enforce needs SENDER_RANGES_PARAMETER"},
+		{"a mode that does not exist", true, map[string]string{"SENDER_CHECK": "block"}, "", "", `sender check "block"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, desc, err := senderCheck(tt.inLambda, func(k string) string { return tt.env[k] })
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if desc != tt.wantDesc {
+				t.Errorf("description %q, want %q", desc, tt.wantDesc)
+			}
+			if got := ""; c != nil {
+				got = string(c.Mode)
+				if got != tt.wantMode {
+					t.Errorf("mode %q, want %q", got, tt.wantMode)
+				}
+			} else if tt.wantMode != "" {
+				t.Errorf("no checker, want mode %q", tt.wantMode)
+			}
+		})
+	}
+}

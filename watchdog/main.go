@@ -25,6 +25,7 @@ import (
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/jsonlog"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/senders"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/watchdog"
 )
 
@@ -50,6 +51,9 @@ Environment:
   PIPEDRIVE_API_TOKEN_PARAMETER  SSM SecureString holding the Pipedrive API token
   PIPEDRIVE_API_TOKEN          the token given directly (local runs)
   PIPEDRIVE_API_URL            the webhooks API (default https://api.pipedrive.com/v1)
+  SENDER_RANGES_PARAMETER      SSM parameter to keep Pipedrive's webhook source ranges in (refreshed
+                               at most every 6 hours, after the check; one "sender ranges" record)
+  SENDER_RANGES_URL            where they are published (default Pipedrive's ip-ranges.json)
   LOG_LEVEL                    debug, info (default), warn or error
   AWS_REGION, AWS_ENDPOINT_URL_SSM, …
                                the AWS SDK's settings, for the SSM parameters
@@ -74,15 +78,25 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
+	// Pipedrive's sender ranges ride along with each check, after it: the webhook
+	// comes first.
+	keeper := senders.KeeperFromEnv(getenv, logger)
+	check := func(ctx context.Context) watchdog.Report {
+		r := watchdog.Check(ctx, cfg)
+		if keeper != nil {
+			keeper.Run(ctx)
+		}
+		return r
+	}
 	if getenv("AWS_LAMBDA_RUNTIME_API") != "" {
 		lambda.StartWithOptions(func(ctx context.Context, _ json.RawMessage) (watchdog.Report, error) {
 			// A finding is never an invocation error: that would only retry it, and
 			// the alarms read the record.
-			return watchdog.Check(ctx, cfg), nil
+			return check(ctx), nil
 		}, lambda.WithContext(ctx))
 		return nil
 	}
-	r := watchdog.Check(ctx, cfg)
+	r := check(ctx)
 	if r.Status != watchdog.StatusHealthy && r.Status != watchdog.StatusReRegistered {
 		return fmt.Errorf("the webhook is %s: %s", r.Status, cmp.Or(r.Problem, r.Error))
 	}

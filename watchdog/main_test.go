@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os/exec"
 	"strings"
 	"testing"
@@ -165,4 +167,34 @@ func TestBootstrapProcess(t *testing.T) {
 			t.Errorf("a log line is not JSON: %s", sc.Text())
 		}
 	}
+}
+
+// TestRunKeepsTheSenderRanges: with SENDER_RANGES_PARAMETER, a run checks the
+// webhook and then stores Pipedrive's published ranges, one record each.
+func TestRunKeepsTheSenderRanges(t *testing.T) {
+	env, _, ssm := stackEnv(t)
+	pub := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte(`{"prefixes":["185.166.140.0/22","2a03:6b40::/32"]}`))
+	}))
+	defer pub.Close()
+	env["SENDER_RANGES_PARAMETER"], env["SENDER_RANGES_URL"] = "/pdw-test/sender-ranges", pub.URL
+	ssm.Set("/pdw-test/sender-ranges", `{"prefixes":[]}`)
+	out := &logtest.Buffer{}
+	if err := run(context.Background(), []string{"watchdog"}, func(k string) string { return env[k] }, out); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	var msgs []string
+	for _, r := range out.Records(t) {
+		msgs = append(msgs, r["msg"].(string))
+		if r["msg"] == "sender ranges" && (r["status"] != "refreshed" || r["stale"] != false) {
+			t.Errorf("record %v", r)
+		}
+	}
+	if got := strings.Join(msgs, ","); !strings.HasSuffix(got, "webhook check,sender ranges") {
+		t.Errorf("records %s: want the check, then the ranges", got)
+	}
+	if v, _ := ssm.Value("/pdw-test/sender-ranges"); !strings.Contains(v, `"2a03:6b40::/32"`) {
+		t.Errorf("stored ranges %s", v)
+	}
+	noSecrets(t, out.String())
 }

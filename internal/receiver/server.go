@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/senders"
 )
 
 // DefaultMaxBodyBytes bounds how much of a delivery is read. Pipedrive's payloads are
@@ -19,6 +20,9 @@ type Config struct {
 	MaxBodyBytes int64
 	// Credentials, when set, are required as HTTP basic auth on every delivery.
 	Credentials secrets.CredentialSource
+	// Senders, when set and not off, checks each delivery's source address (API
+	// Gateway's sourceIp) against Pipedrive's published ranges.
+	Senders *senders.Checker
 }
 
 // New returns the receiver's handler. Every route is in addRoutes.
@@ -33,7 +37,7 @@ func New(logger *slog.Logger, cfg Config) http.Handler {
 
 func addRoutes(mux *http.ServeMux, cfg Config) {
 	// Other methods on this path get 405 with "Allow: POST" from the mux itself.
-	mux.Handle("POST /webhooks/pipedrive", requireAuth(cfg.Credentials, handleWebhook(cfg.MaxBodyBytes)))
+	mux.Handle("POST /webhooks/pipedrive", checkSender(cfg.Senders, requireAuth(cfg.Credentials, handleWebhook(cfg.MaxBodyBytes))))
 	mux.Handle("GET /healthz", handleHealth())
 }
 

@@ -1,5 +1,6 @@
 // Package ssmtest is a local stand-in for AWS Systems Manager Parameter Store that
-// speaks the service's JSON protocol (GetParameter only, version selectors included),
+// speaks the service's JSON protocol (GetParameter, version selectors included, and
+// PutParameter),
 // for tests that run the real AWS SDK client against it.
 package ssmtest
 
@@ -98,13 +99,18 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls++
-	if target := r.Header.Get("X-Amz-Target"); target != "AmazonSSM.GetParameter" {
+	if !strings.HasPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 ") {
+		s.bad = append(s.bad, "request not signed with SigV4")
+	}
+	switch target := r.Header.Get("X-Amz-Target"); target {
+	case "AmazonSSM.GetParameter":
+	case "AmazonSSM.PutParameter":
+		s.put(w, body)
+		return
+	default:
 		s.bad = append(s.bad, "unexpected X-Amz-Target "+target)
 		writeError(w, http.StatusBadRequest, "UnknownOperationException", "unsupported operation")
 		return
-	}
-	if !strings.HasPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 ") {
-		s.bad = append(s.bad, "request not signed with SigV4")
 	}
 	var in struct {
 		Name           string
@@ -142,6 +148,40 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		"LastModifiedDate": float64(v.modified.UnixMilli()) / 1000,
 		"ARN":              "arn:aws:ssm:us-east-1:123456789012:parameter" + name,
 	}})
+}
+
+// put stores a new version, refusing to overwrite without Overwrite as SSM does.
+func (s *Server) put(w http.ResponseWriter, body []byte) {
+	var in struct {
+		Name, Value, Type string
+		Overwrite         bool
+	}
+	if err := json.Unmarshal(body, &in); err != nil || in.Name == "" || in.Value == "" {
+		writeError(w, http.StatusBadRequest, "ValidationException", "Name and Value are required")
+		return
+	}
+	if s.failing {
+		writeError(w, http.StatusInternalServerError, "InternalServerError", "injected failure")
+		return
+	}
+	if len(s.params[in.Name]) > 0 && !in.Overwrite {
+		writeError(w, http.StatusBadRequest, "ParameterAlreadyExists", "")
+		return
+	}
+	s.params[in.Name] = append(s.params[in.Name], version{value: in.Value, modified: time.Now()})
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	_ = json.NewEncoder(w).Encode(map[string]any{"Version": len(s.params[in.Name]), "Tier": "Standard"})
+}
+
+// Value is the current value of a parameter, and whether it exists.
+func (s *Server) Value(name string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v := s.params[name]
+	if len(v) == 0 {
+		return "", false
+	}
+	return v[len(v)-1].value, true
 }
 
 func selectorOf(s string) any {

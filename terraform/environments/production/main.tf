@@ -10,6 +10,7 @@ module "receiver" {
   lambda_zip_path       = coalesce(var.lambda_zip_path, "${path.root}/../../../dist/receiver.zip")
   log_retention_in_days = var.log_retention_in_days
   webhook_auth_version  = var.webhook_auth_version
+  sender_check          = var.sender_check
 
   # The audit log: CloudWatch Logs refuses to delete it until a person turns the
   # protection off (README, Operations: retention and deletion), and the personal
@@ -52,6 +53,7 @@ module "watchdog" {
   registration          = module.registration.registration
   schedule_expression   = var.watchdog_schedule
   log_retention_in_days = var.log_retention_in_days
+  sender_ranges         = { parameter_name = module.receiver.sender_ranges_parameter_name, url = var.sender_ranges_url }
 }
 
 module "monitoring" {

@@ -118,3 +118,25 @@ variable "masking_findings_destination" {
   })
   default = null
 }
+
+variable "sender_check" {
+  description = "What a delivery from outside Pipedrive's published IP ranges gets: `off`, `monitor` (logged and counted, still answered 200) or `enforce` (answered 403). The watchdog keeps the ranges fresh."
+  type        = string
+  default     = "monitor"
+
+  validation {
+    condition     = contains(["off", "monitor", "enforce"], var.sender_check)
+    error_message = "The sender check must be off, monitor or enforce."
+  }
+}
+
+variable "sender_ranges_url" {
+  description = "Where the watchdog downloads Pipedrive's webhook source ranges from; empty for Pipedrive's published JSON (pipedrive/ip-ranges on GitHub)."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.sender_ranges_url == "" || startswith(var.sender_ranges_url, "https://")
+    error_message = "The URL must be https://."
+  }
+}

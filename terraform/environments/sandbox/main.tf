@@ -11,6 +11,7 @@ module "receiver" {
   lambda_zip_path       = coalesce(var.lambda_zip_path, "${path.root}/../../../dist/receiver.zip")
   log_retention_in_days = var.log_retention_in_days
   webhook_auth_version  = var.webhook_auth_version
+  sender_check          = var.sender_check
 
   # Optional here (production masks by default); a sandbox's log group stays
   # deletable by a plain destroy.
@@ -81,6 +82,7 @@ module "watchdog" {
   registration          = module.registration.registration
   schedule_expression   = var.watchdog_schedule
   log_retention_in_days = var.log_retention_in_days
+  sender_ranges         = { parameter_name = module.receiver.sender_ranges_parameter_name, url = var.sender_ranges_url }
 }
 
 module "monitoring" {

@@ -48,6 +48,21 @@ resource "aws_ssm_parameter" "webhook_auth" {
   tags             = local.tags
 }
 
+# Pipedrive's published webhook source ranges, which the watchdog refreshes (never
+# Terraform: it creates the placeholder, an empty list, and leaves the value alone).
+# Not a secret: the list is public.
+resource "aws_ssm_parameter" "sender_ranges" {
+  name        = "/${var.name}/sender-ranges"
+  description = "Pipedrive's published webhook source ranges, as the watchdog last confirmed them; the receiver checks deliveries against them."
+  type        = "String"
+  value       = jsonencode({ prefixes = [] })
+  tags        = local.tags
+
+  lifecycle {
+    ignore_changes = [value]
+  }
+}
+
 ################################################################################
 # The function and its role
 ################################################################################
@@ -91,6 +106,12 @@ data "aws_iam_policy_document" "function" {
     sid       = "ReadTheWebhookCredentials"
     actions   = ["ssm:GetParameter"]
     resources = [aws_ssm_parameter.webhook_auth.arn]
+  }
+
+  statement {
+    sid       = "ReadTheSenderRanges"
+    actions   = ["ssm:GetParameter"]
+    resources = [aws_ssm_parameter.sender_ranges.arn]
   }
 
   dynamic "statement" {
@@ -139,10 +160,12 @@ resource "aws_lambda_function" "this" {
 
   environment {
     variables = {
-      WEBHOOK_AUTH_PARAMETER = aws_ssm_parameter.webhook_auth.name
-      WEBHOOK_AUTH_TTL       = var.webhook_auth_cache_ttl
-      WEBHOOK_AUTH_GRACE     = var.webhook_auth_grace
-      LOG_LEVEL              = var.log_level
+      WEBHOOK_AUTH_PARAMETER  = aws_ssm_parameter.webhook_auth.name
+      WEBHOOK_AUTH_TTL        = var.webhook_auth_cache_ttl
+      WEBHOOK_AUTH_GRACE      = var.webhook_auth_grace
+      SENDER_CHECK            = var.sender_check
+      SENDER_RANGES_PARAMETER = aws_ssm_parameter.sender_ranges.name
+      LOG_LEVEL               = var.log_level
     }
   }
 

@@ -85,3 +85,13 @@ output "unmask_policy_arn" {
   description = "ARN of the IAM policy <name>-unmask-audit-log, the only grant of logs:Unmask on the audit log the stack makes, attached to nobody; null when mask_personal_data is off."
   value       = one(aws_iam_policy.unmask[*].arn)
 }
+
+output "sender_ranges_parameter_name" {
+  description = "SSM parameter holding Pipedrive's webhook source ranges: the watchdog writes it, the receiver reads it."
+  value       = aws_ssm_parameter.sender_ranges.name
+}
+
+output "sender_ranges_parameter_arn" {
+  description = "ARN of the sender ranges parameter (the watchdog's role may write it)."
+  value       = aws_ssm_parameter.sender_ranges.arn
+}

@@ -161,6 +161,17 @@ variable "webhook_auth_grace" {
   }
 }
 
+variable "sender_check" {
+  description = "What a delivery from outside Pipedrive's published IP ranges gets: `off`, `monitor` (logged and counted, still answered 200) or `enforce` (answered 403). The ranges come from the sender_ranges parameter, which the watchdog refreshes; until it has, every delivery is let through."
+  type        = string
+  default     = "monitor"
+
+  validation {
+    condition     = contains(["off", "monitor", "enforce"], var.sender_check)
+    error_message = "The sender check must be off, monitor or enforce."
+  }
+}
+
 variable "tags" {
   description = "Tags for every resource."
   type        = map(string)

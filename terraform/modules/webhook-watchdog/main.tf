@@ -13,6 +13,8 @@ locals {
     for p in [var.registration.token_parameter, var.registration.auth_parameter] :
     "arn:${data.aws_partition.current.partition}:ssm:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:parameter${p}"
   ]
+  # The parameter it keeps Pipedrive's sender ranges in, when the stack checks senders.
+  sender_ranges_arn = var.sender_ranges == null ? null : "arn:${data.aws_partition.current.partition}:ssm:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:parameter${var.sender_ranges.parameter_name}"
 }
 
 resource "aws_cloudwatch_log_group" "this" {
@@ -68,6 +70,15 @@ data "aws_iam_policy_document" "function" {
   }
 
   dynamic "statement" {
+    for_each = local.sender_ranges_arn == null ? [] : [local.sender_ranges_arn]
+    content {
+      sid       = "KeepTheSenderRanges"
+      actions   = ["ssm:GetParameter", "ssm:PutParameter"]
+      resources = [statement.value]
+    }
+  }
+
+  dynamic "statement" {
     for_each = var.kms_key_arn == null ? [] : [var.kms_key_arn]
     content {
       sid       = "DecryptTheParametersThroughSSMOnly"
@@ -108,7 +119,7 @@ resource "aws_lambda_function" "this" {
   timeout          = var.timeout
 
   environment {
-    variables = {
+    variables = merge({
       WEBHOOK_URL                   = var.registration.url
       WEBHOOK_EVENT_ACTION          = var.registration.event_action
       WEBHOOK_EVENT_OBJECT          = var.registration.event_object
@@ -118,7 +129,10 @@ resource "aws_lambda_function" "this" {
       PIPEDRIVE_API_TOKEN_PARAMETER = var.registration.token_parameter
       PIPEDRIVE_API_URL             = var.registration.api_url
       LOG_LEVEL                     = var.log_level
-    }
+      }, var.sender_ranges == null ? {} : {
+      SENDER_RANGES_PARAMETER = var.sender_ranges.parameter_name
+      SENDER_RANGES_URL       = var.sender_ranges.url
+    })
   }
 
   logging_config {

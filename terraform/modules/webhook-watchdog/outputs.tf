@@ -36,3 +36,8 @@ output "monitoring" {
     interval_seconds = local.interval_seconds
   }
 }
+
+output "sender_ranges_parameter_name" {
+  description = "The SSM parameter the watchdog keeps Pipedrive's sender ranges in; null when it keeps none."
+  value       = try(var.sender_ranges.parameter_name, null)
+}

@@ -83,6 +83,20 @@ variable "kms_key_arn" {
   default     = null
 }
 
+variable "sender_ranges" {
+  description = "Where the watchdog keeps Pipedrive's published webhook source ranges (the receiver module's sender_ranges_parameter_name), and where it downloads them from: `url` empty means Pipedrive's published JSON. Null: no refresh."
+  type = object({
+    parameter_name = string
+    url            = optional(string, "")
+  })
+  default = null
+
+  validation {
+    condition     = var.sender_ranges == null || (startswith(try(var.sender_ranges.parameter_name, ""), "/") && (try(var.sender_ranges.url, "") == "" || startswith(try(var.sender_ranges.url, ""), "https://")))
+    error_message = "The parameter name must start with / and the URL, when given, with https://."
+  }
+}
+
 variable "tags" {
   description = "Tags for every resource."
   type        = map(string)

@@ -155,3 +155,16 @@ run "lifting_the_protection_is_a_deliberate_change" {
     error_message = "Both can be turned off, each by a variable a person sets on purpose."
   }
 }
+
+run "checks_the_senders" {
+  command = plan
+
+  assert {
+    condition     = module.receiver.sender_ranges_parameter_name == "/pipedrive-webhooks/sender-ranges"
+    error_message = "Production keeps Pipedrive's sender ranges in its own parameter."
+  }
+  assert {
+    condition     = module.watchdog[0].sender_ranges_parameter_name == module.receiver.sender_ranges_parameter_name
+    error_message = "The watchdog keeps the receiver's ranges parameter fresh, from Pipedrive's published file."
+  }
+}

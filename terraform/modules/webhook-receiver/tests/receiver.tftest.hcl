@@ -168,7 +168,11 @@ run "least_privilege" {
     error_message = "The function may read exactly one parameter: its credentials."
   }
   assert {
-    condition     = length(data.aws_iam_policy_document.function.statement) == 2
+    condition     = toset(data.aws_iam_policy_document.function.statement[2].actions) == toset(["ssm:GetParameter"]) && toset(data.aws_iam_policy_document.function.statement[2].resources) == toset([aws_ssm_parameter.sender_ranges.arn])
+    error_message = "The function may read the sender ranges, and only read them."
+  }
+  assert {
+    condition     = length(data.aws_iam_policy_document.function.statement) == 3
     error_message = "Without a customer-managed key there is no KMS statement (the AWS-managed key needs none)."
   }
   assert {
@@ -185,11 +189,11 @@ run "kms_only_through_ssm" {
   }
 
   assert {
-    condition     = toset(data.aws_iam_policy_document.function.statement[2].actions) == toset(["kms:Decrypt"]) && toset(data.aws_iam_policy_document.function.statement[2].resources) == toset([var.kms_key_arn])
+    condition     = toset(data.aws_iam_policy_document.function.statement[3].actions) == toset(["kms:Decrypt"]) && toset(data.aws_iam_policy_document.function.statement[3].resources) == toset([var.kms_key_arn])
     error_message = "kms:Decrypt must be granted on the one key."
   }
   assert {
-    condition     = contains([for c in data.aws_iam_policy_document.function.statement[2].condition : c.variable if c.test == "StringEquals" && c.values == tolist(["ssm.us-east-1.amazonaws.com"])], "kms:ViaService")
+    condition     = contains([for c in data.aws_iam_policy_document.function.statement[3].condition : c.variable if c.test == "StringEquals" && c.values == tolist(["ssm.us-east-1.amazonaws.com"])], "kms:ViaService")
     error_message = "kms:Decrypt must be usable only through SSM."
   }
   assert {
@@ -221,6 +225,46 @@ run "secrets_are_write_only" {
     condition     = aws_lambda_function.this.environment[0].variables["WEBHOOK_AUTH_GRACE"] == "15m"
     error_message = "A rotated-out password must stay valid long enough for Pipedrive to switch webhooks."
   }
+}
+
+run "sender_check" {
+  command = apply
+
+  assert {
+    condition     = aws_lambda_function.this.environment[0].variables["SENDER_CHECK"] == "monitor" && aws_lambda_function.this.environment[0].variables["SENDER_RANGES_PARAMETER"] == "/pdw-test/sender-ranges"
+    error_message = "The receiver must check senders in monitor mode by default, against the stack's ranges parameter."
+  }
+  assert {
+    condition     = aws_ssm_parameter.sender_ranges.type == "String" && jsondecode(aws_ssm_parameter.sender_ranges.value) == { prefixes = [] }
+    error_message = "The ranges parameter starts as an empty list (the watchdog fills it): the receiver lets everything through until then."
+  }
+  assert {
+    condition     = output.sender_ranges_parameter_name == "/pdw-test/sender-ranges"
+    error_message = "The watchdog needs the ranges parameter's name."
+  }
+}
+
+run "sender_check_enforced" {
+  command = plan
+
+  variables {
+    sender_check = "enforce"
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.environment[0].variables["SENDER_CHECK"] == "enforce"
+    error_message = "The mode must reach the function."
+  }
+}
+
+run "rejects_a_sender_check_mode_that_does_not_exist" {
+  command = plan
+
+  variables {
+    sender_check = "block"
+  }
+
+  expect_failures = [var.sender_check]
 }
 
 run "access_logs_are_vended" {

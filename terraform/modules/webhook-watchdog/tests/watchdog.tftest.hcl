@@ -271,3 +271,39 @@ run "one_character_more_is_refused" {
 
   expect_failures = [var.name]
 }
+
+run "keeps_the_sender_ranges" {
+  command = plan
+
+  variables {
+    sender_ranges = { parameter_name = "/pdw-test/sender-ranges" }
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.environment[0].variables["SENDER_RANGES_PARAMETER"] == "/pdw-test/sender-ranges" && aws_lambda_function.this.environment[0].variables["SENDER_RANGES_URL"] == ""
+    error_message = "The watchdog must be told where the ranges live; no URL means Pipedrive's published file."
+  }
+  assert {
+    condition     = toset(data.aws_iam_policy_document.function.statement[2].actions) == toset(["ssm:GetParameter", "ssm:PutParameter"]) && toset(data.aws_iam_policy_document.function.statement[2].resources) == toset(["arn:aws:ssm:us-east-1:123456789012:parameter/pdw-test/sender-ranges"])
+    error_message = "The watchdog may read and write the ranges parameter, and no other."
+  }
+}
+
+run "without_sender_ranges_no_write" {
+  command = plan
+
+  assert {
+    condition     = !contains(keys(aws_lambda_function.this.environment[0].variables), "SENDER_RANGES_PARAMETER") && alltrue([for s in data.aws_iam_policy_document.function.statement : !contains(s.actions, "ssm:PutParameter")])
+    error_message = "Without sender ranges the watchdog may write no parameter."
+  }
+}
+
+run "rejects_a_plain_http_ranges_url" {
+  command = plan
+
+  variables {
+    sender_ranges = { parameter_name = "/pdw-test/sender-ranges", url = "http://example.com/ranges.json" }
+  }
+
+  expect_failures = [var.sender_ranges]
+}
