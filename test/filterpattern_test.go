@@ -18,7 +18,10 @@ type filterTerm struct {
 	op   string
 	str  *string  // a quoted value: matches JSON strings
 	num  *float64 // a bare number: matches JSON numbers
+	is   *bool    // IS TRUE / IS FALSE: matches JSON booleans
 }
+
+var filterBoolRE = regexp.MustCompile(`^\$\.([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)\s+IS\s+(TRUE|FALSE)$`)
 
 var filterTermRE = regexp.MustCompile(`^\$\.([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)\s*(=|!=|>=|<=|>|<)\s*(?:"([^"*]*)"|(-?[0-9]+(?:\.[0-9]+)?))$`)
 
@@ -29,6 +32,11 @@ func parseFilterPattern(p string) (filterPattern, error) {
 	}
 	var out filterPattern
 	for _, raw := range strings.Split(p[1:len(p)-1], "&&") {
+		if m := filterBoolRE.FindStringSubmatch(strings.TrimSpace(raw)); m != nil {
+			b := m[2] == "TRUE"
+			out = append(out, filterTerm{path: strings.Split(m[1], "."), op: "IS", is: &b})
+			continue
+		}
 		m := filterTermRE.FindStringSubmatch(strings.TrimSpace(raw))
 		if m == nil {
 			return nil, fmt.Errorf("%q: cannot read the term %q", p, strings.TrimSpace(raw))
@@ -72,6 +80,10 @@ func (p filterPattern) matches(rec map[string]any) bool {
 			return false
 		}
 		switch {
+		case t.is != nil:
+			if b, isBool := v.(bool); !isBool || b != *t.is {
+				return false
+			}
 		case t.str != nil:
 			s, isString := v.(string)
 			if !isString || (s == *t.str) != (t.op == "=") {

@@ -9,6 +9,7 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
+
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/jsonlog"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/lambdatest"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/logtest"
@@ -26,6 +29,7 @@ import (
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/receiver"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/repo"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/senders"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/watchdog"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/webhook"
 )
@@ -171,6 +175,70 @@ func watchdogRecords(t *testing.T) []map[string]any {
 	return logs.Records(t)
 }
 
+// senderCheckRecords are what the receiver writes, through the Lambda adapter, for
+// a delivery from inside Pipedrive's ranges and one from outside, in monitor mode.
+func senderCheckRecords(t *testing.T) []map[string]any {
+	t.Helper()
+	logs := &logtest.Buffer{}
+	stored := senders.List{Prefixes: []netip.Prefix{netip.MustParsePrefix("185.166.140.0/22")}}.Encode()
+	checker := &senders.Checker{Mode: senders.Monitor, Load: func(context.Context) (string, error) { return stored, nil }}
+	h := receiver.New(slog.New(jsonlog.NewHandler(logs, nil)), receiver.Config{Senders: checker})
+	deal, _ := pipedrivetest.GetFixture("v2/deal-change")
+	for _, source := range []string{"185.166.142.10", "203.0.113.7"} {
+		ev, err := lambdatest.GatewayEvent(deal.Body, "", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev.RequestContext.HTTP.SourceIP = source
+		if _, err := httpadapter.NewV2(h).ProxyWithContext(context.Background(), ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out []map[string]any
+	for _, r := range logs.Records(t) {
+		if r["msg"] != "pipedrive webhook" { // the deliveries are counted in receiverRecords
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// memRanges is a senders.Store in memory.
+type memRanges struct{ list senders.List }
+
+func (m *memRanges) Load(context.Context) (senders.List, error) { return m.list, nil }
+func (m *memRanges) Save(_ context.Context, l senders.List) error {
+	m.list = l
+	return nil
+}
+
+// senderRangeRecords are what the watchdog writes for a refresh that stores a list,
+// one refused, and one that fails when the list is over a week old.
+func senderRangeRecords(t *testing.T) []map[string]any {
+	t.Helper()
+	body := "185.166.140.0/22\n"
+	pub := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		if body == "" {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+		_, _ = w.Write([]byte(body))
+	}))
+	defer pub.Close()
+	logs := &logtest.Buffer{}
+	store := &memRanges{}
+	k := senders.NewKeeper(store, pub.URL, pub.Client(), slog.New(jsonlog.NewHandler(logs, nil)))
+	now := time.Now()
+	k.Now = func() time.Time { return now }
+	k.Run(context.Background()) // refreshed
+	now = now.Add(7 * time.Hour)
+	body = "<html>"
+	k.Run(context.Background()) // rejected
+	now = now.Add(8 * 24 * time.Hour)
+	body = ""
+	k.Run(context.Background()) // failed, stale
+	return logs.Records(t)
+}
+
 // TestMetricsComeFromTheRecordsTheCodeWrites runs each metric filter of
 // metrics.json over the records the code writes (and API Gateway, with the
 // stage's format): each metric counts exactly the records it names, and every
@@ -194,21 +262,25 @@ func TestMetricsComeFromTheRecordsTheCodeWrites(t *testing.T) {
 	records := map[string][]map[string]any{
 		"receiver": append(receiverRecords(t), coldStartRecords(t)...),
 		"access":   accessRecords(t),
-		"watchdog": watchdogRecords(t),
+		"watchdog": append(watchdogRecords(t), senderRangeRecords(t)...),
 	}
+	records["receiver"] = append(records["receiver"], senderCheckRecords(t)...)
 	want := map[string]struct {
 		count  int
 		values []string // the dimension values seen, sorted, "a/b" for two dimensions
 	}{
-		"Events":               {len(fixtures), slices.Sorted(maps.Keys(entities))},
-		"RetriedDeliveries":    {retried, nil},
-		"RejectedBodies":       {1, []string{webhook.KindInvalidJSON}},
-		"UnauthorizedRequests": {2, nil},
-		"UnauthorizedByReason": {2, []string{"missing_credentials", "wrong_credentials"}},
-		"ReceiverErrors":       {1, nil},
-		"ColdStarts":           {1, nil},
-		"ThrottledRequests":    {1, nil},
-		"WatchdogChecks":       {4, []string{watchdog.StatusHealthy, watchdog.StatusReRegistered, watchdog.StatusUnhealthy, watchdog.StatusUnknown}},
+		"Events":                        {len(fixtures), slices.Sorted(maps.Keys(entities))},
+		"RetriedDeliveries":             {retried, nil},
+		"RejectedBodies":                {1, []string{webhook.KindInvalidJSON}},
+		"UnauthorizedRequests":          {2, nil},
+		"UnauthorizedByReason":          {2, []string{"missing_credentials", "wrong_credentials"}},
+		"ReceiverErrors":                {1, nil},
+		"ColdStarts":                    {1, nil},
+		"ThrottledRequests":             {1, nil},
+		"WatchdogChecks":                {4, []string{watchdog.StatusHealthy, watchdog.StatusReRegistered, watchdog.StatusUnhealthy, watchdog.StatusUnknown}},
+		"DeliveriesOutsideSenderRanges": {1, nil},
+		"SenderRangeRefreshes":          {3, []string{"failed", "refreshed", "rejected"}},
+		"SenderRangesStale":             {1, nil},
 	}
 	seen := map[string]bool{}
 	for group, metrics := range loadMetrics(t) {
@@ -261,7 +333,7 @@ func TestMetricsComeFromTheRecordsTheCodeWrites(t *testing.T) {
 }
 
 func TestFilterPatternParser(t *testing.T) {
-	rec := map[string]any{"msg": "pipedrive webhook", "webhook": map[string]any{"attempt": json.Number("2"), "entity": "deal"}, "status": "429"}
+	rec := map[string]any{"msg": "pipedrive webhook", "webhook": map[string]any{"attempt": json.Number("2"), "entity": "deal"}, "status": "429", "stale": true, "bulk": "true"}
 	for _, tt := range []struct {
 		pattern string
 		want    bool
@@ -272,13 +344,17 @@ func TestFilterPatternParser(t *testing.T) {
 		{`{ $.webhook.entity != "deal" }`, false},
 		{`{ $.status = 429 }`, false}, // a number does not match a string
 		{`{ $.missing = "x" }`, false},
+		{`{ $.stale IS TRUE }`, true},
+		{`{ $.stale IS FALSE }`, false},
+		{`{ $.bulk IS TRUE }`, false}, // a string is no boolean
+		{`{ $.missing IS FALSE }`, false},
 	} {
 		p, err := parseFilterPattern(tt.pattern)
 		if err != nil || p.matches(rec) != tt.want {
 			t.Errorf("%s: %v, matches %v, want %v", tt.pattern, err, err == nil && p.matches(rec), tt.want)
 		}
 	}
-	for _, bad := range []string{`$.msg = "x"`, `{ $.msg = "x" || $.a = "y" }`, `{ $.msg > "x" }`, `{ msg = "x" }`, `{ $.msg = "x*" }`} {
+	for _, bad := range []string{`{ $.stale IS true }`, `{ $.stale IS NULL }`, `$.msg = "x"`, `{ $.msg = "x" || $.a = "y" }`, `{ $.msg > "x" }`, `{ msg = "x" }`, `{ $.msg = "x*" }`} {
 		if _, err := parseFilterPattern(bad); err == nil {
 			t.Errorf("%s: parsed, want an error", bad)
 		}

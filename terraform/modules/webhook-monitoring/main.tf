@@ -168,6 +168,10 @@ locals {
       description = "The watchdog function failed (a bug or a timeout)."
       namespace   = "AWS/Lambda", metric = "Errors", dimensions = local.watchdog_function, period = local.watchdog_period
     }
+    watchdog-sender-ranges-stale = {
+      description = "The sender ranges the receiver checks deliveries against have not been confirmed against Pipedrive's published file for over a week: its download fails or is refused. The last good list stays in force."
+      namespace   = local.namespace, metric = "SenderRangesStale", dimensions = {}, period = local.watchdog_period
+    }
     watchdog-silent = {
       description = "The watchdog has not run for three of its intervals (45 minutes, every 15): its schedule is disabled or gone."
       namespace   = "AWS/Lambda", metric = "Invocations", dimensions = local.watchdog_function, period = local.watchdog_period, evaluation_periods = 3, datapoints_to_alarm = 3

@@ -82,7 +82,7 @@ run "every_alarm_reaches_a_person" {
   assert {
     condition = toset(keys(aws_cloudwatch_metric_alarm.this)) == toset([
       "function-errors", "function-throttles", "function-duration", "api-5xx", "api-throttled", "unauthorized-surge", "receiver-errors",
-      "watchdog-unhealthy", "watchdog-reregistered", "watchdog-blind", "watchdog-errors", "watchdog-silent",
+      "watchdog-unhealthy", "watchdog-reregistered", "watchdog-blind", "watchdog-errors", "watchdog-silent", "watchdog-sender-ranges-stale",
     ])
     error_message = "Every failure the issue names has its alarm."
   }
@@ -128,7 +128,7 @@ run "metrics" {
 
   assert {
     condition = toset(keys(aws_cloudwatch_log_metric_filter.this)) == toset([
-      "Events", "RetriedDeliveries", "RejectedBodies", "UnauthorizedRequests", "UnauthorizedByReason", "ReceiverErrors", "ColdStarts", "ThrottledRequests", "WatchdogChecks",
+      "Events", "RetriedDeliveries", "RejectedBodies", "UnauthorizedRequests", "UnauthorizedByReason", "ReceiverErrors", "ColdStarts", "DeliveriesOutsideSenderRanges", "ThrottledRequests", "WatchdogChecks", "SenderRangeRefreshes", "SenderRangesStale",
     ])
     error_message = "The stack publishes every metric the dashboard and the alarms read."
   }
