@@ -124,7 +124,7 @@ variable "registration_tool_command" {
 }
 
 variable "mask_personal_data" {
-  description = "Mask the personal data (e-mail addresses, phone numbers, postal addresses, names) in the function's log group for everyone without logs:Unmask. Off by default in a sandbox; production masks."
+  description = "Mask the personal data (e-mail addresses, phone numbers, postal addresses, names) in the function's log group for everyone without logs:Unmask. Off by default in a sandbox; production masks. The e2e role of terraform/bootstrap may not do it (logs:*DataProtectionPolicy, iam:CreatePolicy): an e2e run keeps it off."
   type        = bool
   default     = false
 }
