@@ -11,6 +11,13 @@ module "receiver" {
   log_retention_in_days = var.log_retention_in_days
   webhook_auth_version  = var.webhook_auth_version
   sender_check          = var.sender_check
+
+  # The audit log: CloudWatch Logs refuses to delete it until a person turns the
+  # protection off (README, Operations: retention and deletion), and the personal
+  # data in it is masked for everyone without logs:Unmask.
+  log_deletion_protection      = var.log_deletion_protection
+  mask_personal_data           = var.mask_personal_data
+  masking_findings_destination = var.masking_findings_destination
 }
 
 module "registration" {

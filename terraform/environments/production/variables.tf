@@ -108,6 +108,28 @@ variable "registration_tool_command" {
   default     = null
 }
 
+variable "log_deletion_protection" {
+  description = "CloudWatch Logs' deletion protection of the audit log: while true, nothing deletes the log group (not a destroy, not the console). Set false and apply, deliberately, before a destroy that is meant to delete it."
+  type        = bool
+  default     = true
+}
+
+variable "mask_personal_data" {
+  description = "Mask the personal data (e-mail addresses, phone numbers, postal addresses, names) in the audit log for everyone without logs:Unmask."
+  type        = bool
+  default     = true
+}
+
+variable "masking_findings_destination" {
+  description = "Where the masking reports its findings (which data identifiers it found, never the values): one of an existing log group's name, an S3 bucket's or a Firehose stream's, e.g. { log_group = \"/audit/masking-findings\" }; null for none."
+  type = object({
+    log_group       = optional(string)
+    s3_bucket       = optional(string)
+    firehose_stream = optional(string)
+  })
+  default = null
+}
+
 variable "sender_check" {
   description = "What a delivery from outside Pipedrive's published IP ranges gets: `off`, `monitor` (logged and counted, still answered 200) or `enforce` (answered 403). The watchdog keeps the ranges fresh."
   type        = string

@@ -17,6 +17,11 @@ module "receiver" {
   webhook_auth_version     = var.webhook_auth_version
   permissions_boundary_arn = local.permissions_boundary_arn
   sender_check             = var.sender_check
+
+  # Optional here (production masks by default); a sandbox's log group stays
+  # deletable by a plain destroy.
+  mask_personal_data           = var.mask_personal_data
+  masking_findings_destination = var.masking_findings_destination
 }
 
 ################################################################################

@@ -77,3 +77,8 @@ output "watchdog_pause_parameter_name" {
   description = "SSM parameter that pauses the watchdog without an apply (README, Operations); null without a watchdog."
   value       = one(module.watchdog[*].pause_parameter_name)
 }
+
+output "unmask_policy_arn" {
+  description = "The IAM policy that lets its holder see the audit log's masked personal data (logs:Unmask), attached by the stack to nobody; null without masking."
+  value       = module.receiver.unmask_policy_arn
+}

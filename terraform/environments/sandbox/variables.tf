@@ -140,6 +140,22 @@ variable "secret_tool_command" {
   default     = null
 }
 
+variable "mask_personal_data" {
+  description = "Mask the personal data (e-mail addresses, phone numbers, postal addresses, names) in the function's log group for everyone without logs:Unmask. Off by default in a sandbox; production masks. The e2e role of terraform/bootstrap may not do it (logs:*DataProtectionPolicy, iam:CreatePolicy): an e2e run keeps it off."
+  type        = bool
+  default     = false
+}
+
+variable "masking_findings_destination" {
+  description = "Where the masking reports its findings (which data identifiers it found, never the values): one of an existing log group's name, an S3 bucket's or a Firehose stream's, e.g. { log_group = \"/audit/masking-findings\" }; null for none."
+  type = object({
+    log_group       = optional(string)
+    s3_bucket       = optional(string)
+    firehose_stream = optional(string)
+  })
+  default = null
+}
+
 variable "sender_check" {
   description = "What a delivery from outside Pipedrive's published IP ranges gets: `off`, `monitor` (logged and counted, still answered 200) or `enforce` (answered 403). The watchdog keeps the ranges fresh."
   type        = string

@@ -11,11 +11,17 @@ locals {
 # Logs: created before the function, so that Lambda never creates an unmanaged one
 ################################################################################
 
+# The audit log. With log_deletion_protection, CloudWatch Logs itself refuses to
+# delete it (DeleteLogGroup fails, for Terraform, the console and the CLI alike)
+# until a person turns the protection off: set the variable to false and apply,
+# and only then destroy. prevent_destroy cannot come from a variable; this can,
+# and it guards against deletions outside Terraform too.
 resource "aws_cloudwatch_log_group" "function" {
-  name              = "/aws/lambda/${var.name}"
-  retention_in_days = var.log_retention_in_days
-  kms_key_id        = var.kms_key_arn
-  tags              = local.tags
+  name                        = "/aws/lambda/${var.name}"
+  retention_in_days           = var.log_retention_in_days
+  kms_key_id                  = var.kms_key_arn
+  deletion_protection_enabled = var.log_deletion_protection
+  tags                        = local.tags
 }
 
 # Under /aws/vendedlogs/: API Gateway then delivers access logs without adding the
@@ -173,7 +179,9 @@ resource "aws_lambda_function" "this" {
 
   tags = local.tags
 
-  depends_on = [aws_iam_role_policy.function]
+  # The masking is in place before the first event is logged: events ingested
+  # earlier would stay unmasked.
+  depends_on = [aws_iam_role_policy.function, aws_cloudwatch_log_data_protection_policy.personal_data]
 
   lifecycle {
     precondition {

@@ -71,6 +71,21 @@ output "monitoring" {
   }
 }
 
+output "log_deletion_protection" {
+  description = "Whether CloudWatch Logs refuses to delete the audit log (its deletion protection)."
+  value       = aws_cloudwatch_log_group.function.deletion_protection_enabled
+}
+
+output "masked_data_identifiers" {
+  description = "The managed data identifiers masked in the audit log; empty when mask_personal_data is off."
+  value       = var.mask_personal_data ? var.masked_data_identifiers : []
+}
+
+output "unmask_policy_arn" {
+  description = "ARN of the IAM policy <name>-unmask-audit-log, the only grant of logs:Unmask on the audit log the stack makes, attached to nobody; null when mask_personal_data is off."
+  value       = one(aws_iam_policy.unmask[*].arn)
+}
+
 output "sender_ranges_parameter_name" {
   description = "SSM parameter holding Pipedrive's webhook source ranges: the watchdog writes it, the receiver reads it."
   value       = aws_ssm_parameter.sender_ranges.name

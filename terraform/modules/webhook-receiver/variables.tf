@@ -188,3 +188,52 @@ variable "permissions_boundary_arn" {
     error_message = "Give the managed policy's ARN (arn:aws:iam::ACCOUNT:policy/NAME)."
   }
 }
+
+variable "log_deletion_protection" {
+  description = "Turn on CloudWatch Logs' deletion protection for the function's log group (the audit log): deleting it — by a destroy, a replacement, the console or the CLI — fails until a person turns the protection off (this variable false, then apply). On in production."
+  type        = bool
+  default     = false
+}
+
+variable "mask_personal_data" {
+  description = "Put a CloudWatch Logs data protection policy on the function's log group: the personal data of masked_data_identifiers (e-mail addresses, phone numbers, postal addresses, names) is masked at every egress (console, Logs Insights, metric filters, subscriptions) for anyone without logs:Unmask. Applies to events ingested from then on."
+  type        = bool
+  default     = false
+}
+
+variable "masked_data_identifiers" {
+  description = "CloudWatch Logs managed data identifiers the policy audits and masks: the personal data Pipedrive's payloads carry (persons' and organizations' e-mail, phone, address, name). Only identifiers CloudWatch Logs documents; IpAddress is left out on purpose (the delivery's source address is logged as operational data)."
+  type        = list(string)
+  default = [
+    "arn:aws:dataprotection::aws:data-identifier/EmailAddress",
+    "arn:aws:dataprotection::aws:data-identifier/Name",
+    "arn:aws:dataprotection::aws:data-identifier/Address",
+    "arn:aws:dataprotection::aws:data-identifier/PhoneNumber-US",
+    "arn:aws:dataprotection::aws:data-identifier/PhoneNumber-GB",
+    "arn:aws:dataprotection::aws:data-identifier/PhoneNumber-DE",
+    "arn:aws:dataprotection::aws:data-identifier/PhoneNumber-FR",
+    "arn:aws:dataprotection::aws:data-identifier/PhoneNumber-ES",
+    "arn:aws:dataprotection::aws:data-identifier/PhoneNumber-IT",
+    "arn:aws:dataprotection::aws:data-identifier/PhoneNumber-BR",
+  ]
+
+  validation {
+    condition     = length(var.masked_data_identifiers) > 0 && alltrue([for id in var.masked_data_identifiers : can(regex("^arn:aws:dataprotection::aws:data-identifier/[A-Za-z]+(-[A-Z]{2})?$", id))])
+    error_message = "Give at least one managed data identifier ARN, such as arn:aws:dataprotection::aws:data-identifier/EmailAddress or …/PhoneNumber-US."
+  }
+}
+
+variable "masking_findings_destination" {
+  description = "Where the data protection policy reports its findings (which identifiers it found, in which events; never the values): at most one of an existing log group's name (not the audit log itself), an S3 bucket's name or a Firehose stream's name. null reports none (CloudWatch's metrics of findings remain)."
+  type = object({
+    log_group       = optional(string)
+    s3_bucket       = optional(string)
+    firehose_stream = optional(string)
+  })
+  default = null
+
+  validation {
+    condition     = try(length(compact([var.masking_findings_destination.log_group, var.masking_findings_destination.s3_bucket, var.masking_findings_destination.firehose_stream])) == 1, var.masking_findings_destination == null)
+    error_message = "Name exactly one findings destination: log_group, s3_bucket or firehose_stream (or set masking_findings_destination = null for none)."
+  }
+}

@@ -4,8 +4,9 @@ terraform {
 
   required_providers {
     aws = {
-      source  = "hashicorp/aws"
-      version = ">= 6.0, < 7.0"
+      source = "hashicorp/aws"
+      # 6.25: deletion_protection_enabled on aws_cloudwatch_log_group.
+      version = ">= 6.25, < 7.0"
     }
   }
 }

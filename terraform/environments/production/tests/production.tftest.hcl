@@ -149,6 +149,34 @@ run "rejects_a_key_alias_for_the_token" {
   expect_failures = [var.api_token_kms_key_arn]
 }
 
+# The audit log: nobody deletes it by accident, and its personal data is masked.
+run "audit_log_is_protected_and_masked" {
+  command = plan
+
+  assert {
+    condition     = module.receiver.log_deletion_protection == true
+    error_message = "Production's audit log has CloudWatch Logs' deletion protection: a destroy cannot delete it until a person turns it off."
+  }
+  assert {
+    condition     = length(module.receiver.masked_data_identifiers) > 0 && contains(module.receiver.masked_data_identifiers, "arn:aws:dataprotection::aws:data-identifier/EmailAddress")
+    error_message = "Production masks personal data by default."
+  }
+}
+
+run "lifting_the_protection_is_a_deliberate_change" {
+  command = plan
+
+  variables {
+    log_deletion_protection = false
+    mask_personal_data      = false
+  }
+
+  assert {
+    condition     = module.receiver.log_deletion_protection == false && length(module.receiver.masked_data_identifiers) == 0
+    error_message = "Both can be turned off, each by a variable a person sets on purpose."
+  }
+}
+
 run "checks_the_senders" {
   command = plan
 

@@ -91,6 +91,25 @@ run "stack" {
     condition     = contains(module.monitoring.alarm_names, "pipedrive-webhooks-sandbox-t1a2b3-function-errors") && output.dashboard_url == "https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards/dashboard/pipedrive-webhooks-sandbox-t1a2b3"
     error_message = "The receiver's alarms and dashboard exist with or without a registration."
   }
+  assert {
+    condition     = output.unmask_policy_arn == null && length(module.receiver.masked_data_identifiers) == 0 && module.receiver.log_deletion_protection == false
+    error_message = "A sandbox masks nothing unless asked, and a destroy deletes its log group."
+  }
+}
+
+run "masking_is_optional" {
+  command = plan
+
+  variables {
+    register_webhook             = false
+    mask_personal_data           = true
+    masking_findings_destination = { s3_bucket = "sandbox-masking-findings" }
+  }
+
+  assert {
+    condition     = contains(module.receiver.masked_data_identifiers, "arn:aws:dataprotection::aws:data-identifier/EmailAddress")
+    error_message = "mask_personal_data turns the masking on in a sandbox too."
+  }
 }
 
 run "watchdog_on_by_default" {

@@ -346,3 +346,175 @@ run "roles_carry_the_permissions_boundary" {
     error_message = "Every role the module creates must carry the permissions boundary it is given."
   }
 }
+
+# The audit log: deletion protection and the masking of personal data.
+
+run "audit_log_unprotected_and_unmasked_by_default" {
+  command = apply
+
+  assert {
+    condition     = aws_cloudwatch_log_group.function.deletion_protection_enabled == false && output.log_deletion_protection == false
+    error_message = "A sandbox's log group must stay deletable by a plain destroy."
+  }
+  assert {
+    condition     = length(aws_cloudwatch_log_data_protection_policy.personal_data) == 0 && length(aws_iam_policy.unmask) == 0
+    error_message = "Without mask_personal_data there is no data protection policy and no unmask policy."
+  }
+  assert {
+    condition     = output.unmask_policy_arn == null && length(output.masked_data_identifiers) == 0
+    error_message = "Without masking the outputs say so."
+  }
+}
+
+run "deletion_protection_on_the_audit_log" {
+  command = apply
+
+  variables {
+    log_deletion_protection = true
+  }
+
+  assert {
+    condition     = aws_cloudwatch_log_group.function.deletion_protection_enabled == true && output.log_deletion_protection == true
+    error_message = "log_deletion_protection must turn on CloudWatch Logs' deletion protection of the function's log group."
+  }
+  assert {
+    condition     = aws_cloudwatch_log_group.access.deletion_protection_enabled != true
+    error_message = "Only the audit log is protected; the access log is operational data."
+  }
+}
+
+run "masking_reports_nowhere_by_default" {
+  command = apply
+
+  variables {
+    mask_personal_data = true
+  }
+
+  assert {
+    condition     = aws_cloudwatch_log_data_protection_policy.personal_data[0].log_group_name == "/aws/lambda/pdw-test"
+    error_message = "The policy must be on the function's log group, the audit log."
+  }
+  assert {
+    condition     = jsondecode(aws_cloudwatch_log_data_protection_policy.personal_data[0].policy_document).Version == "2021-06-01" && length(jsondecode(aws_cloudwatch_log_data_protection_policy.personal_data[0].policy_document).Statement) == 2
+    error_message = "The policy is version 2021-06-01 with two statements: one Audit, one Deidentify."
+  }
+  assert {
+    condition     = length(keys(jsondecode(aws_cloudwatch_log_data_protection_policy.personal_data[0].policy_document).Statement[0].Operation.Audit.FindingsDestination)) == 0
+    error_message = "Without a destination the Audit statement's FindingsDestination is {}."
+  }
+  assert {
+    condition     = join(",", keys(jsondecode(aws_cloudwatch_log_data_protection_policy.personal_data[0].policy_document).Statement[1].Operation)) == "Deidentify" && length(keys(jsondecode(aws_cloudwatch_log_data_protection_policy.personal_data[0].policy_document).Statement[1].Operation.Deidentify.MaskConfig)) == 0
+    error_message = "The second statement masks (Deidentify with an empty MaskConfig)."
+  }
+  assert {
+    condition     = jsondecode(aws_cloudwatch_log_data_protection_policy.personal_data[0].policy_document).Statement[0].DataIdentifier == jsondecode(aws_cloudwatch_log_data_protection_policy.personal_data[0].policy_document).Statement[1].DataIdentifier
+    error_message = "CloudWatch Logs requires both statements to name the same data identifiers."
+  }
+  assert {
+    condition = alltrue([for id in ["EmailAddress", "Name", "Address", "PhoneNumber-US", "PhoneNumber-DE"] :
+    contains(jsondecode(aws_cloudwatch_log_data_protection_policy.personal_data[0].policy_document).Statement[1].DataIdentifier, "arn:aws:dataprotection::aws:data-identifier/${id}")])
+    error_message = "E-mail addresses, names, postal addresses and phone numbers are masked."
+  }
+  assert {
+    condition     = !contains(jsondecode(aws_cloudwatch_log_data_protection_policy.personal_data[0].policy_document).Statement[1].DataIdentifier, "arn:aws:dataprotection::aws:data-identifier/IpAddress")
+    error_message = "IP addresses are operational data here (the delivery's source) and stay readable."
+  }
+  assert {
+    condition     = aws_iam_policy.unmask[0].name == "pdw-test-unmask-audit-log" && output.unmask_policy_arn == aws_iam_policy.unmask[0].arn
+    error_message = "The one grant of logs:Unmask is the policy <name>-unmask-audit-log, and its ARN is an output."
+  }
+  assert {
+    condition     = toset(data.aws_iam_policy_document.unmask[0].statement[0].actions) == toset(["logs:Unmask"]) && toset(data.aws_iam_policy_document.unmask[0].statement[0].resources) == toset(["arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/pdw-test", "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/pdw-test:*"])
+    error_message = "The unmask policy grants logs:Unmask on the audit log and nothing else."
+  }
+  assert {
+    condition     = !contains(flatten([for s in data.aws_iam_policy_document.function.statement : s.actions]), "logs:Unmask")
+    error_message = "The function itself never sees unmasked data."
+  }
+}
+
+run "masking_findings_to_a_log_group" {
+  command = apply
+
+  variables {
+    mask_personal_data           = true
+    masking_findings_destination = { log_group = "/pdw-test/masking-findings" }
+  }
+
+  assert {
+    condition     = jsondecode(aws_cloudwatch_log_data_protection_policy.personal_data[0].policy_document).Statement[0].Operation.Audit.FindingsDestination == { CloudWatchLogs = { LogGroup = "/pdw-test/masking-findings" } }
+    error_message = "Findings must go to the named log group."
+  }
+}
+
+run "masking_findings_to_s3" {
+  command = plan
+
+  variables {
+    mask_personal_data           = true
+    masking_findings_destination = { s3_bucket = "pdw-test-findings" }
+  }
+
+  assert {
+    condition     = jsondecode(aws_cloudwatch_log_data_protection_policy.personal_data[0].policy_document).Statement[0].Operation.Audit.FindingsDestination == { S3 = { Bucket = "pdw-test-findings" } }
+    error_message = "Findings must go to the named bucket."
+  }
+}
+
+run "masking_findings_to_firehose" {
+  command = plan
+
+  variables {
+    mask_personal_data           = true
+    masking_findings_destination = { firehose_stream = "pdw-test-findings" }
+  }
+
+  assert {
+    condition     = jsondecode(aws_cloudwatch_log_data_protection_policy.personal_data[0].policy_document).Statement[0].Operation.Audit.FindingsDestination == { Firehose = { DeliveryStream = "pdw-test-findings" } }
+    error_message = "Findings must go to the named Firehose stream."
+  }
+}
+
+run "rejects_two_findings_destinations" {
+  command = plan
+
+  variables {
+    mask_personal_data           = true
+    masking_findings_destination = { log_group = "/pdw-test/findings", s3_bucket = "pdw-test-findings" }
+  }
+
+  expect_failures = [var.masking_findings_destination]
+}
+
+run "rejects_an_empty_findings_destination" {
+  command = plan
+
+  variables {
+    mask_personal_data           = true
+    masking_findings_destination = {}
+  }
+
+  expect_failures = [var.masking_findings_destination]
+}
+
+run "rejects_findings_into_the_audit_log_itself" {
+  command = plan
+
+  variables {
+    mask_personal_data           = true
+    masking_findings_destination = { log_group = "/aws/lambda/pdw-test" }
+  }
+
+  expect_failures = [aws_cloudwatch_log_data_protection_policy.personal_data]
+}
+
+run "rejects_a_data_identifier_that_is_not_an_arn" {
+  command = plan
+
+  variables {
+    mask_personal_data      = true
+    masked_data_identifiers = ["EmailAddress"]
+  }
+
+  expect_failures = [var.masked_data_identifiers]
+}
