@@ -113,7 +113,7 @@ func boundList(names []string) []string {
 // fields are left out so that a record shows only what the payload carried. Every
 // string and list is bounded (MaxLoggedString, MaxLoggedFields).
 func (e *Event) LogValue() slog.Value {
-	attrs := make([]slog.Attr, 0, 32)
+	attrs := make([]slog.Attr, 0, 28) // a deal with every field but the rare ones (merges, unreadable fields)
 	str := func(k, v string) {
 		if v != "" {
 			attrs = append(attrs, slog.String(k, Bound(v, MaxLoggedString)))
