@@ -110,3 +110,36 @@ func TestPermittedUsersCountedNeverListed(t *testing.T) {
 		t.Errorf("permitted_user_count = %v, want 2", rec.Webhook["permitted_user_count"])
 	}
 }
+
+// FuzzPermittedUserCount checks the element counter against encoding/json: for any
+// valid JSON array it counts what json.Unmarshal would decode, and for any other
+// valid JSON value but null it marks the field unreadable.
+func FuzzPermittedUserCount(f *testing.F) {
+	for _, s := range []string{`[]`, `[1]`, `["98765","98766"]`, `[[1,2],{"a":","}]`, `["\"]\\",","]`, `null`, `"1,2"`, `{}`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !json.Valid([]byte(s)) {
+			return
+		}
+		var c count
+		if err := json.Unmarshal([]byte(`{"n":`+s+`}`), &struct {
+			N *count `json:"n"`
+		}{&c}); err != nil {
+			t.Fatalf("%q: %v", s, err)
+		}
+		var items []json.RawMessage
+		switch err := json.Unmarshal([]byte(s), &items); {
+		case strings.TrimSpace(s) == "null":
+			if c.Valid || c.bad {
+				t.Errorf("%q: %+v, want absent", s, c)
+			}
+		case err != nil:
+			if c.Valid || !c.bad {
+				t.Errorf("%q: %+v, want unreadable", s, c)
+			}
+		case !c.Valid || c.N != int64(len(items)):
+			t.Errorf("%q: counted %+v, json.Unmarshal decodes %d", s, c, len(items))
+		}
+	})
+}
