@@ -71,6 +71,8 @@ type meta struct {
 	Attempt        Int      `json:"attempt"`
 	CorrelationID  text     `json:"correlation_id"`
 	MergedToID     text     `json:"merged_to_id"`
+	MergedFromID   text     `json:"merged_from_id"`
+	PermittedUsers count    `json:"permitted_user_ids"`
 }
 
 // unreadable appends the names of meta's fields that could not be read. (A
@@ -85,7 +87,8 @@ func (m *meta) unreadable(names []string) []string {
 		{"meta.user_id", m.UserID.bad}, {"meta.webhook_id", m.WebhookID.bad}, {"meta.host", m.Host.bad}, {"meta.timestamp", m.Timestamp.raw.bad},
 		{"meta.timestamp_micro", m.TimestampMicro.bad}, {"meta.change_source", m.ChangeSource.bad}, {"meta.is_bulk_update", m.IsBulkUpdate.bad},
 		{"meta.is_bulk_edit", m.IsBulkEdit.bad}, {"meta.attempt", m.Attempt.bad}, {"meta.correlation_id", m.CorrelationID.bad},
-		{"meta.merged_to_id", m.MergedToID.bad},
+		{"meta.merged_to_id", m.MergedToID.bad}, {"meta.merged_from_id", m.MergedFromID.bad},
+		{"meta.permitted_user_ids", m.PermittedUsers.bad},
 	} {
 		if f.bad {
 			names = append(names, f.name)
@@ -95,8 +98,9 @@ func (m *meta) unreadable(names []string) []string {
 }
 
 // object holds the fields read from current/data/previous: the id of any entity,
-// and for deals what a dashboard shows. Other entities give these fields other
-// shapes (a lead's value is an object), so they are only looked at for deals.
+// for deals what a dashboard shows, and the parent named by the objects that belong
+// to a deal or a project (parentOf). Other entities give these fields other shapes
+// (a lead's value is an object), so they are only looked at where they mean that.
 type object struct {
 	ID         text  `json:"id"`
 	Title      text  `json:"title"`
@@ -105,6 +109,8 @@ type object struct {
 	Value      Float `json:"value"`
 	Currency   text  `json:"currency"`
 	MergedToID text  `json:"merged_to_id"`
+	DealID     text  `json:"deal_id"`
+	ProjectID  text  `json:"project_id"`
 }
 
 // unreadableDealFields appends the names of the deal fields that could not be read.
@@ -141,6 +147,10 @@ func (o *object) set(key string, raw json.RawMessage) {
 		dst = &o.Currency
 	case strings.EqualFold(key, "merged_to_id"):
 		dst = &o.MergedToID
+	case strings.EqualFold(key, "deal_id"):
+		dst = &o.DealID
+	case strings.EqualFold(key, "project_id"):
+		dst = &o.ProjectID
 	default:
 		return
 	}
@@ -282,7 +292,9 @@ func decodeV1(p *payload) *Event {
 		Bulk:         m.IsBulkUpdate.b,
 		Host:         m.Host.s,
 		MergedToID:   m.MergedToID.s,
+		MergedFromID: m.MergedFromID.s,
 	}
+	e.PermittedUserCount = m.PermittedUsers.Int
 	if p.Retry.bad {
 		e.Unreadable = append(e.Unreadable, "retry")
 	}
@@ -316,9 +328,12 @@ func decodeV2(p *payload) *Event {
 		Timestamp:     m.Timestamp.Time,
 		CorrelationID: m.CorrelationID.s,
 		Bulk:          m.IsBulkEdit.b,
+		ChangeSource:  m.ChangeSource.s,
 		Host:          m.Host.s,
 		MergedToID:    m.MergedToID.s,
+		MergedFromID:  m.MergedFromID.s,
 	}
+	e.PermittedUserCount = m.PermittedUsers.Int
 	var data object
 	if p.Data != nil {
 		data = *p.Data
@@ -343,6 +358,10 @@ func describe(e *Event, hasCurrent bool, cur, prev *object, curName string) {
 	if e.MergedToID == "" {
 		e.MergedToID = cmp.Or(cur.MergedToID.s, prev.MergedToID.s)
 	}
+	if deal, project := parentOf(e.Entity); deal || project {
+		describeParent(e, deal, project, cur, prev, curName)
+		return
+	}
 	if e.Entity != "deal" {
 		return
 	}
@@ -360,6 +379,26 @@ func describe(e *Event, hasCurrent bool, cur, prev *object, curName string) {
 	} else { // a delete: the deal lives on only in previous
 		e.Deal = newDeal(prev)
 	}
+}
+
+// describeParent sets the parent deal or project of an object that belongs to one,
+// from current/data, else from previous (a delete), reporting an id it could not read.
+func describeParent(e *Event, deal, project bool, cur, prev *object, curName string) {
+	if deal {
+		e.DealID = cmp.Or(cur.DealID.s, prev.DealID.s)
+		e.Unreadable = unreadableField(unreadableField(e.Unreadable, cur.DealID.bad, curName+".deal_id"), prev.DealID.bad, "previous.deal_id")
+	}
+	if project {
+		e.ProjectID = cmp.Or(cur.ProjectID.s, prev.ProjectID.s)
+		e.Unreadable = unreadableField(unreadableField(e.Unreadable, cur.ProjectID.bad, curName+".project_id"), prev.ProjectID.bad, "previous.project_id")
+	}
+}
+
+func unreadableField(names []string, bad bool, name string) []string {
+	if bad {
+		return append(names, name)
+	}
+	return names
 }
 
 func newDeal(o *object) *Deal {

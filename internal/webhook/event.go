@@ -44,11 +44,17 @@ type Event struct {
 	Timestamp     time.Time // zero when absent or unparseable
 	CorrelationID string    // v2 only
 	Bulk          bool      // v1 is_bulk_update, v2 is_bulk_edit
-	ChangeSource  string    // v1 only
+	ChangeSource  string    // app or api (meta.change_source, v1 and v2)
 	Host          string    // the company's Pipedrive host
 	ChangedFields []string  // sorted keys that changed, on a change
 	MergedToID    string    // the entity this one was merged into, when the payload says
-	Deal          *Deal     // set for deal events
+	MergedFromID  string    // v2: on the change of a merge, the entity merged into this one
+	// PermittedUserCount is the size of meta.permitted_user_ids (the users who may see
+	// the entity): the list itself is never logged. Not Valid when it was not sent.
+	PermittedUserCount Int
+	DealID             string // the parent deal of a deal_product or deal_installment
+	ProjectID          string // the parent project of a task
+	Deal               *Deal  // set for deal events
 	// Unreadable lists the fields, sorted, whose values could not be meant as what
 	// they name (an object for an id, 1e400 for an attempt): dropped, the event kept.
 	Unreadable []string
@@ -107,7 +113,7 @@ func boundList(names []string) []string {
 // fields are left out so that a record shows only what the payload carried. Every
 // string and list is bounded (MaxLoggedString, MaxLoggedFields).
 func (e *Event) LogValue() slog.Value {
-	attrs := make([]slog.Attr, 0, 24)
+	attrs := make([]slog.Attr, 0, 28) // a deal with every field but the rare ones (merges, unreadable fields)
 	str := func(k, v string) {
 		if v != "" {
 			attrs = append(attrs, slog.String(k, Bound(v, MaxLoggedString)))
@@ -137,6 +143,12 @@ func (e *Event) LogValue() slog.Value {
 		attrs = append(attrs, slog.Any("changed_fields", boundList(e.ChangedFields)))
 	}
 	str("merged_to_id", e.MergedToID)
+	str("merged_from_id", e.MergedFromID)
+	if e.PermittedUserCount.Valid {
+		attrs = append(attrs, slog.Int64("permitted_user_count", e.PermittedUserCount.N))
+	}
+	str("deal_id", e.DealID)
+	str("project_id", e.ProjectID)
 	if d := e.Deal; d != nil {
 		str("title", d.Title)
 		str("status", d.Status)
@@ -175,6 +187,19 @@ func dedupKey(e *Event, rawTimestamp, timestampMicro string) string {
 	}
 	var sum [sha256.Size]byte
 	return hex.EncodeToString(h.Sum(sum[:0])[:16])
+}
+
+// parentOf says which parent the payload of an entity names: the deal of a product
+// line or an installment, the project of a task. (Boards and phases belong to no
+// one project; a project lists its deals, it has no parent deal.)
+func parentOf(entity string) (deal, project bool) {
+	switch entity {
+	case "deal_product", "deal_installment":
+		return true, false
+	case "task":
+		return false, true
+	}
+	return false, false
 }
 
 func normaliseAction(raw string) string {

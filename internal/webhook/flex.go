@@ -160,3 +160,53 @@ func unixTime(n float64) time.Time {
 		return time.Unix(int64(sec), int64(frac*1e9)).UTC()
 	}
 }
+
+// count is the length of a JSON array, read without keeping its elements (the
+// permitted user ids: how many is worth a record, who is not).
+type count struct {
+	Int
+}
+
+// UnmarshalJSON counts the elements of an array; null is absent, and anything but
+// an array is unreadable.
+func (c *count) UnmarshalJSON(b []byte) error {
+	*c = count{}
+	switch {
+	case bytes.Equal(b, jsonNull):
+		return nil
+	case len(b) < 2 || b[0] != '[' || b[len(b)-1] != ']':
+		c.bad = true
+		return nil
+	}
+	// b is one valid JSON array (encoding/json checked it before calling this):
+	// count the commas between its own elements, outside strings and nested values.
+	inner := bytes.TrimSpace(b[1 : len(b)-1])
+	if len(inner) == 0 {
+		c.N, c.Valid = 0, true
+		return nil
+	}
+	n, depth, inString, escaped := int64(1), 0, false, false
+	for _, ch := range inner {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case ch == '\\':
+				escaped = true
+			case ch == '"':
+				inString = false
+			}
+		case ch == '"':
+			inString = true
+		case ch == '[' || ch == '{':
+			depth++
+		case ch == ']' || ch == '}':
+			depth--
+		case ch == ',' && depth == 0:
+			n++
+		}
+	}
+	c.N, c.Valid = n, true
+	return nil
+}
