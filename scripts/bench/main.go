@@ -89,7 +89,7 @@ func run(args []string, stdout io.Writer) error {
 	rounds := fs.Int("rounds", 15, "pairs of rounds (subject, baseline) per in-process and load comparison")
 	opRound := fs.Duration("op-round", 200*time.Millisecond, "how long each in-process round lasts")
 	loadRound := fs.Duration("load-round", 400*time.Millisecond, "how long each load round lasts")
-	coldRuns := fs.Int("cold-runs", 20, "pairs of cold starts (bootstrap, minimal binary)")
+	coldRuns := fs.Int("cold-runs", 30, "pairs of cold starts (bootstrap, minimal binary)")
 	only := fs.String("only", "", "comma-separated parts to run, of "+strings.Join(parts, ",")+" (default all)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
