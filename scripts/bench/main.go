@@ -260,8 +260,7 @@ func localRPS(r *report, rounds int, d time.Duration) error {
 	r.figure("local_cpu_share", "%.2f", share)
 	if share < 0.5 {
 		r.note = append(r.note, fmt.Sprintf("note: the machine was busy: this process had %.0f%% of the cores during the load rounds; "+
-			"pairing cancels how much of the cores each round got, not what sharing them costs the heavier code "+
-			"(local_rps_ratio read 0.49-0.53 with 14-25%% of the cores, 0.63-0.64 on a quieter machine)", share*100))
+			"the wall-clock rates are the worse for it, the ratios judged should not be (local_rps_ratio read 0.49-0.53 with 14%% to 93%%)", share*100))
 	}
 	r.figure("local_errors", "%d", errs)
 	ratio := r.ratio("local_rps_ratio", pairs.Ratios())
