@@ -3,6 +3,10 @@
 // into the record as it is, instead of being validated and compacted again by
 // encoding/json. That second pass over every payload was most of what the receiver
 // spent on a delivery beyond decoding it.
+//
+// Kept for local_rps_ratio (>= 0.6, 0.51 today): slog's own JSON handler instead
+// costs the Lambda path 14% more CPU and the local server 5.6% of its answers per
+// CPU-second (make bench, 30 pairs), which takes the ratio to about 0.48.
 package jsonlog
 
 import (
@@ -199,6 +203,9 @@ func appendRaw(buf *bytes.Buffer, key string, raw Raw) error {
 	return nil
 }
 
+// lines recycles a record's buffer and handler: 6 allocations and 3 KB a record.
+// Kept for local_rps_ratio, as the receiver's body buffers' pool is (its comment in
+// internal/receiver/webhook.go says the figure).
 var lines sync.Pool
 
 func (h *Handler) line() *line {

@@ -88,6 +88,9 @@ func record(log *slog.Logger, r *http.Request, body []byte) {
 // bodyBuffer is a delivery's body buffer: recycled, as at a few kilobytes per event
 // it is most of the garbage. Nothing keeps a reference to it past the handler: the
 // log record is written, and the event's strings copied, before it returns.
+// Kept for local_rps_ratio (>= 0.6, 0.51 today): with jsonlog's line pool and the
+// shared header values it gives 6.7% more answers per CPU-second (make bench, 50
+// pairs): 0.51 would be about 0.48; alone each is under the bench's 2% noise.
 type bodyBuffer struct{ b []byte }
 
 var buffers = sync.Pool{New: func() any { return new(bodyBuffer) }}
