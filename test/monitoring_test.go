@@ -208,7 +208,8 @@ func TestMetricsComeFromTheRecordsTheCodeWrites(t *testing.T) {
 		"ReceiverErrors":       {1, nil},
 		"ColdStarts":           {1, nil},
 		"ThrottledRequests":    {1, nil},
-		"WatchdogChecks":       {4, []string{watchdog.StatusHealthy, watchdog.StatusReRegistered, watchdog.StatusUnhealthy, watchdog.StatusUnknown}},
+		// Literals, as the alarms and the README name them: not the code's constants.
+		"WatchdogChecks": {4, []string{"healthy", "reregistered", "unhealthy", "unknown"}},
 	}
 	seen := map[string]bool{}
 	for group, metrics := range loadMetrics(t) {
