@@ -3,8 +3,8 @@ variable "name" {
   type        = string
 
   validation {
-    condition     = can(regex("^[A-Za-z0-9_-]{1,56}$", var.name))
-    error_message = "The name must be 1 to 56 letters, digits, hyphens or underscores (it is a Lambda function name with room for suffixes)."
+    condition     = can(regex("^[A-Za-z0-9_-]{1,55}$", var.name))
+    error_message = "The name must be 1 to 55 letters, digits, hyphens or underscores: IAM limits role names, such as <name>-function, to 64 characters."
   }
 }
 
