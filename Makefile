@@ -150,6 +150,10 @@ e2e: ## Terratest against a real sandbox AWS account (test/README.md); tag e2e
 	TERRAFORM_BINARY="$${TERRAFORM_BINARY:-$$(command -v terraform || $(GO) tool -n -modfile=tools/tofu/go.mod tofu)}" \
 		$(GO) test -tags e2e -run '^TestSandbox$$' -count=1 -timeout 40m -v ./test/
 
+.PHONY: mutate
+mutate: ## Mutation testing of the core packages (pinned gremlins, 2 workers; not part of make test; README: Mutation testing)
+	$(GO) run ./scripts/mutate $(MUTATE_ARGS)
+
 .PHONY: bench
 bench: ## Figures against same-run baselines, with budgets (README: Performance)
 	$(GO) run ./scripts/bench
