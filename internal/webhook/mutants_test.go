@@ -80,6 +80,7 @@ func TestSameValue(t *testing.T) {
 		{`"701"`, `{"id":"701","name":"Ada"}`, true}, // a string id, read by the fast path
 		{`"701"`, `{ "id" : "701" }`, true},
 		{`"7,01"`, `{"id":"7,01"}`, true}, // a comma in the id: decoded properly
+		{`","`, `{"id":","}`, true},       // the fast path sees only `"` (mutant: `len(v) < 2` negated panics)
 		{`"a\"b"`, `{"id":"a\"b"}`, true}, // an escape in the id
 		{`55`, `{"name":"Uni","value":55}`, true},
 		{`56`, `{"name":"Uni","value":55}`, false},
