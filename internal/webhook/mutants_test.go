@@ -162,3 +162,41 @@ func TestBound(t *testing.T) {
 		t.Errorf("record %s, want changed_fields []", buf.String())
 	}
 }
+
+// TestTextUnescapes: a string with an escape is decoded properly, and an invalid
+// one is unreadable (mutant: `json.Unmarshal(b, &t.s) != nil` negated).
+func TestTextUnescapes(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want string
+		bad  bool
+	}{
+		{`"8\u0030"`, "80", false},
+		{`"a\"b"`, `a"b`, false},
+		{`"a\qb"`, "", true},
+	} {
+		var x text
+		if err := x.UnmarshalJSON([]byte(tt.in)); err != nil || x.s != tt.want || x.bad != tt.bad {
+			t.Errorf("text(%s) = %+v, %v; want %q unreadable %v", tt.in, x, err, tt.want, tt.bad)
+		}
+	}
+}
+
+// TestBoundOnBytesThatStartNoCharacter: a string of continuation bytes only (not
+// UTF-8; the decoder never hands one over, Bound is exported) is cut to the mark
+// alone, not past its start (mutant: `cut > 0` as `cut >= 0`, which slices at -1).
+func TestBoundOnBytesThatStartNoCharacter(t *testing.T) {
+	if got := Bound(strings.Repeat("\x80", 20), 10); got != "…[cut]" {
+		t.Errorf("Bound = %q, want the mark alone", got)
+	}
+}
+
+// TestNoAttemptIsLeftOut: an event without an attempt logs none, rather than 0
+// (mutant: `e.Attempt > 0` as `>= 0`).
+func TestNoAttemptIsLeftOut(t *testing.T) {
+	var buf strings.Builder
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("x", "webhook", &Event{Version: V2})
+	if strings.Contains(buf.String(), `"attempt"`) {
+		t.Errorf("record %s, want no attempt", buf.String())
+	}
+}
