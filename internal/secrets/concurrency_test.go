@@ -63,7 +63,7 @@ func TestCredentialCacheUnderConcurrentRotation(t *testing.T) {
 				case 1:
 					// A password never set is refused whatever the cache holds.
 					if ok, err := src.Verify(ctx, "pipedrive", "never-set"); ok || err != nil {
-						errs <- fmt.Errorf("Verify(never-set) = %v, %v", ok, err)
+						errs <- fmt.Errorf("Verify(never-set) = %v, %w", ok, err)
 						return
 					}
 				case 2:

@@ -60,7 +60,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if len(pkgs) == 0 {
 		pkgs = corePackages
 	}
-	if err := os.MkdirAll(*out, 0o755); err != nil {
+	if err := os.MkdirAll(*out, 0o750); err != nil {
 		return err
 	}
 	begin := time.Now()
