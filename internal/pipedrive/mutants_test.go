@@ -108,12 +108,14 @@ func TestProgressCountsAttempts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.Backoff = func(int) time.Duration { return time.Millisecond }
+	// 149ms is announced rounded to a tenth of a second (mutant: 100*time.Millisecond
+	// as 100/time.Millisecond, no rounding).
+	c.Backoff = func(int) time.Duration { return 149 * time.Millisecond }
 	if _, err := c.ListWebhooks(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if len(lines) != 2 || !strings.Contains(lines[0], "; attempt 2 of 4 in ") || !strings.Contains(lines[1], "; attempt 3 of 4 in ") {
-		t.Errorf("progress %q, want attempts 2 and 3 of 4", lines)
+	if len(lines) != 2 || !strings.HasSuffix(lines[0], "; attempt 2 of 4 in 100ms") || !strings.HasSuffix(lines[1], "; attempt 3 of 4 in 100ms") {
+		t.Errorf("progress %q, want attempts 2 and 3 of 4, in 100ms", lines)
 	}
 }
 
@@ -138,6 +140,36 @@ func TestEvery2xxIsAnAnswer(t *testing.T) {
 		srv.Close()
 		if (err == nil) != tt.ok {
 			t.Errorf("status %d: error %v, want ok %v", tt.status, err, tt.ok)
+		}
+	}
+}
+
+// TestRedirectsAreFollowedThreeTimes: a fourth redirect is refused, even within
+// the origin (mutant: `len(via) >= 3` as `> 3`).
+func TestRedirectsAreFollowedThreeTimes(t *testing.T) {
+	c, err := NewClient(Config{BaseURL: "https://api.example.com/v1", Token: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse("https://api.example.com/v1/webhooks")
+	for via, refused := range map[int]bool{0: false, 2: false, 3: true, 4: true} {
+		err := c.checkRedirect(&http.Request{URL: u}, make([]*http.Request, via))
+		if errors.Is(err, errRedirect) != refused {
+			t.Errorf("after %d redirects: %v, want refused %v", via, err, refused)
+		}
+	}
+}
+
+// TestRetryAfter: Pipedrive's Retry-After in seconds, capped at a minute; nothing
+// usable is no wait (mutants: `err == nil` and `s > 0` negated; `s > 0` as `>= 0` is
+// equivalent: 0 s is no wait either way).
+func TestRetryAfter(t *testing.T) {
+	for h, want := range map[string]time.Duration{
+		"1": time.Second, " 5 ": 5 * time.Second, "600": time.Minute,
+		"0": 0, "-3": 0, "": 0, "soon": 0, "Wed, 21 Oct 2026 07:28:00 GMT": 0,
+	} {
+		if got := retryAfter(h); got != want {
+			t.Errorf("retryAfter(%q) = %s, want %s", h, got, want)
 		}
 	}
 }
