@@ -173,3 +173,27 @@ func TestRetryAfter(t *testing.T) {
 		}
 	}
 }
+
+// TestRegistrationValidate: the subscription is checked, then the name, 1 to 255
+// characters (mutants: the subscription's `err != nil` negated, `len(r.Name) > 255`
+// as `>= 255`).
+func TestRegistrationValidate(t *testing.T) {
+	good := Subscription{URL: "https://abc123.execute-api.us-east-1.amazonaws.com/webhooks/pipedrive", EventAction: "*", EventObject: "deal", Version: V2}
+	bad := good
+	bad.URL = "not a url"
+	for _, tt := range []struct {
+		name string
+		reg  Registration
+		ok   bool
+	}{
+		{"valid", Registration{Subscription: good, Name: "pipedrive-webhooks"}, true},
+		{"255 characters", Registration{Subscription: good, Name: strings.Repeat("n", 255)}, true},
+		{"256 characters", Registration{Subscription: good, Name: strings.Repeat("n", 256)}, false},
+		{"no name", Registration{Subscription: good}, false},
+		{"bad subscription", Registration{Subscription: bad, Name: "pipedrive-webhooks"}, false},
+	} {
+		if err := tt.reg.Validate(); (err == nil) != tt.ok {
+			t.Errorf("%s: %v, want ok %v", tt.name, err, tt.ok)
+		}
+	}
+}
