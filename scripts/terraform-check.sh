@@ -53,13 +53,27 @@ for dir in terraform/modules/* terraform/environments/* terraform/bootstrap; do
     { echo "$dir/README.md is out of date: run make docs" >&2; exit 1; }
 done
 
+# runs DIR: the test runs of DIR's tests/*.tftest.hcl, one "file: run" a line.
+runs() {
+  local f
+  for f in "$1"/tests/*.tftest.hcl; do
+    sed -n 's/^run "\([^"]*\)".*/\1/p' "$f" | sed "s|^|${f#"$1"/}: |"
+  done
+}
+total_runs=0 tofu_runs=0 tf_runs=0 not_run=()
+# passed OUTPUT: the N of the test summary line "Success! N passed, 0 failed."
+passed() { sed -n 's/^Success! \([0-9]*\) passed.*/\1/p' <<<"$1" | tail -n 1; }
+
 for dir in terraform/modules/* terraform/environments/* terraform/bootstrap; do
   step "init + validate $dir"
   "${with_provider[@]}" "$tofu" -chdir="$dir" init -backend=false -input=false -no-color >/dev/null
   "${with_provider[@]}" "$tofu" -chdir="$dir" validate -no-color
   if compgen -G "$dir/tests/*.tftest.hcl" >/dev/null; then
     step "tofu test $dir"
-    "${with_provider[@]}" "$tofu" -chdir="$dir" test -no-color
+    out=$("${with_provider[@]}" "$tofu" -chdir="$dir" test -no-color 2>&1) || { printf '%s\n' "$out"; exit 1; }
+    printf '%s\n' "$out" | tail -n 1
+    n=$(runs "$dir" | wc -l)
+    total_runs=$((total_runs + n)) tofu_runs=$((tofu_runs + $(passed "$out")))
   fi
 done
 
@@ -77,14 +91,18 @@ if command -v terraform >/dev/null 2>&1; then
       step "terraform $tf_version: test $dir"
       if ! out=$("${with_provider[@]}" terraform -chdir="$dir" test -no-color 2>&1); then
         if grep -q "ephemeral resource types in mock providers" <<<"$out"; then
-          # Terraform's mock providers cannot mock ephemeral resources (1.11); OpenTofu's can.
-          echo "NOT RUN with terraform $tf_version: its mock providers have no ephemeral resources; tofu test above ran these tests"
+          # Terraform's mock providers cannot mock ephemeral resources (1.11); OpenTofu's
+          # can. Every run of the folder is then left out: counted, and named below.
+          mapfile -t skipped < <(runs "$dir")
+          echo "NOT RUN with terraform $tf_version: ${#skipped[@]} runs (its mock providers have no ephemeral resources; tofu test above ran them)"
+          for r in "${skipped[@]}"; do not_run+=("$dir/$r"); done
         else
           printf '%s\n' "$out"
           exit 1
         fi
       else
         printf '%s\n' "$out" | tail -n 1
+        tf_runs=$((tf_runs + $(passed "$out")))
       fi
     fi
   done
@@ -97,4 +115,22 @@ if [ -d "$shared_tools" ]; then
   step "tf-schema-check"
   go -C "$shared_tools" run ./cmd/tf-schema-check "$root/terraform"
 fi
-step "terraform checks passed"
+if [ "$tofu_runs" != "$total_runs" ]; then
+  echo "tofu test passed $tofu_runs of $total_runs runs" >&2
+  exit 1
+fi
+# What make test's last line adds: the runs one engine did not run.
+summary="$root/dist/terraform-check.summary"
+mkdir -p "$root/dist"
+: >"$summary"
+if [ -n "${tf_version:-}" ]; then
+  if [ "${#not_run[@]}" -gt 0 ]; then
+    printf '; %d of %d Terraform test runs NOT RUN with terraform %s (tofu ran them)' "${#not_run[@]}" "$total_runs" "$tf_version" >"$summary"
+    step "NOT RUN with terraform $tf_version: ${#not_run[@]} of $total_runs test runs (tofu ran them)"
+    printf '    %s\n' "${not_run[@]}"
+  fi
+  step "terraform checks passed: tofu test $tofu_runs of $total_runs runs; terraform $tf_version test $tf_runs run, ${#not_run[@]} NOT RUN"
+else
+  printf '; %d Terraform test runs NOT RUN with terraform (not installed; tofu ran them)' "$total_runs" >"$summary"
+  step "terraform checks passed: tofu test $tofu_runs of $total_runs runs; terraform not installed, its runs NOT RUN"
+fi

@@ -191,13 +191,20 @@ func TestCredentialsFromEnv(t *testing.T) {
 }
 
 func TestClientNeedsRegionAndCredentials(t *testing.T) {
-	for _, env := range []map[string]string{
-		{"AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "b"},
-		{"AWS_REGION": "eu-west-1"},
+	const noKeys = "read SSM parameter /x: set up the SSM client: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set"
+	// Each row names the one variable missing; before, both rows only had to contain
+	// "AWS_", so swapping the two messages (or reporting the wrong one) passed.
+	for _, tt := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "b"}, "read SSM parameter /x: set up the SSM client: AWS_REGION is not set"},
+		{map[string]string{"AWS_REGION": "eu-west-1"}, noKeys},
+		{map[string]string{"AWS_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": "a"}, noKeys},
 	} {
-		_, err := GetParameter(context.Background(), LazySSMClient(func(k string) string { return env[k] }), "/x")
-		if err == nil || !strings.Contains(err.Error(), "AWS_") {
-			t.Errorf("env %v: error %v", env, err)
+		_, err := GetParameter(context.Background(), LazySSMClient(func(k string) string { return tt.env[k] }), "/x")
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("env %v: error %v, want %q", tt.env, err, tt.want)
 		}
 	}
 }

@@ -103,79 +103,81 @@ func (w *world) creates() int {
 func TestCheck(t *testing.T) {
 	removed := "2026-11-20T10:00:00.000Z"
 	reason := "delivery failures"
+	const gone = "no webhook delivers it (deleted by Pipedrive, or by hand)"
 	tests := []struct {
 		name        string
 		setup       func(w *world) (kept int64)
 		wantStatus  string
 		wantCreates int
-		wantProblem string // in the report's problem or error
+		wantProblem string // the report's problem, exactly ("" for none)
+		wantError   string // how the report's error starts ("" for none)
 	}{
 		{"healthy", func(w *world) int64 {
 			h := w.stack(user)
 			w.pd.SetActive(h.ID, true, 200)
 			return h.ID
-		}, StatusHealthy, 0, ""},
+		}, StatusHealthy, 0, "", ""},
 		{"missing: deleted by Pipedrive or by hand", func(w *world) int64 {
 			w.pd.Add(pipedrivetest.Webhook{SubscriptionURL: "https://other.example.com/hook", EventAction: "*", EventObject: "deal"})
 			return 0
-		}, StatusReRegistered, 1, "no webhook delivers it"},
+		}, StatusReRegistered, 1, gone, ""},
 		{"listed as removed by Pipedrive", func(w *world) int64 {
 			w.pd.Add(pipedrivetest.Webhook{SubscriptionURL: url, EventAction: "*", EventObject: "deal", HTTPAuthUser: ptr(user), RemoveTime: &removed, RemoveReason: &reason})
 			return 0
-		}, StatusReRegistered, 1, "no webhook delivers it"},
+		}, StatusReRegistered, 1, gone, ""},
 		{"inactive (banned)", func(w *world) int64 {
 			h := w.stack(user)
 			w.pd.SetActive(h.ID, false, 0)
 			return h.ID
-		}, StatusUnhealthy, 0, "inactive"},
+		}, StatusUnhealthy, 0, "inactive (Pipedrive stopped delivering to it: banned, or removed)", ""},
 		{"failing deliveries", func(w *world) int64 {
 			h := w.stack(user)
 			w.pd.SetActive(h.ID, true, 503)
 			return h.ID
-		}, StatusUnhealthy, 0, "HTTP 503"},
+		}, StatusUnhealthy, 0, "failing: its last delivery got HTTP 503", ""},
 		{"registered with other credentials", func(w *world) int64 {
 			return w.stack("someone-else").ID
-		}, StatusUnhealthy, 0, `user "someone-else"`},
+		}, StatusUnhealthy, 0, `registered with basic-auth user "someone-else", not "pipedrive"`, ""},
 		{"duplicates: the newest is kept (the last registered, with the current credentials)", func(w *world) int64 {
 			w.pd.Add(pipedrivetest.Webhook{SubscriptionURL: url, EventAction: "*", EventObject: "deal", HTTPAuthUser: ptr(user), HTTPAuthPassword: ptr(password), AddTime: hoursAgo(2)})
 			return w.pd.Add(pipedrivetest.Webhook{SubscriptionURL: url, EventAction: "*", EventObject: "deal", HTTPAuthUser: ptr(user), HTTPAuthPassword: ptr(password), AddTime: hoursAgo(1)}).ID
-		}, StatusHealthy, 0, "2 webhooks deliver it"},
+		}, StatusHealthy, 0, "2 webhooks deliver it: keeping one", ""},
 		// Failed before: a remove_reason alone counted as removed, and the banned
 		// webhook was deleted and replaced.
 		{"banned: a remove_reason, no remove_time", func(w *world) int64 {
 			h := w.pd.Add(pipedrivetest.Webhook{SubscriptionURL: url, EventAction: "*", EventObject: "deal", HTTPAuthUser: ptr(user), HTTPAuthPassword: ptr(password), RemoveReason: &reason})
 			w.pd.SetActive(h.ID, false, 0)
 			return h.ID
-		}, StatusUnhealthy, 0, "banned by Pipedrive: delivery failures"},
+		}, StatusUnhealthy, 0, "inactive (banned by Pipedrive: delivery failures; a ban lifts after 30 minutes)", ""},
 		// Failed before: reported unhealthy, though the check could not see.
 		{"gone, then the re-check list fails", func(w *world) int64 {
 			w.pd.Inject("GET /webhooks", pipedrivetest.Fault{}, fault(503), fault(503), fault(503), fault(503))
 			return 0
-		}, StatusUnknown, 0, "no webhook delivers it"},
+		}, StatusUnknown, 0, gone, "pipedrive: GET /webhooks: 503"},
 		{"Pipedrive down", func(w *world) int64 {
 			w.pd.Inject("GET /webhooks", fault(503), fault(503), fault(503), fault(503))
 			return 0
-		}, StatusUnknown, 0, "listing the webhooks: "},
+		}, StatusUnknown, 0, "", "listing the webhooks: "},
 		{"create refused", func(w *world) int64 {
 			w.pd.Inject("POST /webhooks", fault(400))
 			return 0
-		}, StatusUnhealthy, 1, "no webhook delivers it"},
+		}, StatusUnhealthy, 1, gone, "pipedrive: POST /webhooks: 400 Bad Request"},
 		{"create answer lost, but it landed", func(w *world) int64 {
 			w.pd.Inject("POST /webhooks", pipedrivetest.Fault{Status: http.StatusBadGateway, Apply: true})
 			return 0
-		}, StatusReRegistered, 1, "no webhook delivers it"},
+		}, StatusReRegistered, 1, gone, ""},
 		{"create failed with a 503, then succeeded", func(w *world) int64 {
 			w.pd.Inject("POST /webhooks", fault(503))
 			return 0
-		}, StatusReRegistered, 2, "no webhook delivers it"},
+		}, StatusReRegistered, 2, gone, ""},
 		{"SSM down", func(w *world) int64 {
 			w.ssm.Fail(true)
 			return 0
-		}, StatusUnknown, 0, "reading the Pipedrive API token"},
+		}, StatusUnknown, 0, "", "reading the Pipedrive API token: "},
 		{"credentials unreadable", func(w *world) int64 {
 			w.ssm.Set(authName, "no-colon-here")
 			return 0
-		}, StatusUnknown, 0, "reading the basic-auth credentials"},
+		}, StatusUnknown, 0, "", "reading the basic-auth credentials: "},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -183,8 +185,10 @@ func TestCheck(t *testing.T) {
 			kept := tt.setup(w)
 			before := len(w.stackWebhooks())
 			r := Check(context.Background(), w.cfg)
-			if r.Status != tt.wantStatus || w.creates() != tt.wantCreates || !strings.Contains(r.Problem+" "+r.Error, tt.wantProblem) {
-				t.Errorf("report %+v after %d creates; want %s after %d, about %q", r, w.creates(), tt.wantStatus, tt.wantCreates, tt.wantProblem)
+			// Exact: an empty expectation means none, not "anything".
+			if r.Status != tt.wantStatus || w.creates() != tt.wantCreates || r.Problem != tt.wantProblem ||
+				!strings.HasPrefix(r.Error, tt.wantError) || (r.Error == "") != (tt.wantError == "") {
+				t.Errorf("report %+v after %d creates; want %s after %d, problem %q, error %q…", r, w.creates(), tt.wantStatus, tt.wantCreates, tt.wantProblem, tt.wantError)
 			}
 			hooks := w.stackWebhooks()
 			switch {

@@ -1,0 +1,118 @@
+// Command mutate runs gremlins (pinned in tools/gremlins) over each core package,
+// one package at a time with each package's own tests, and prints the figures README
+// reports: killed, lived and not-covered mutants, test efficacy and mutator
+// coverage. It fails when a package is below the thresholds.
+//
+//	go run ./scripts/mutate                       # make mutate
+//	go run ./scripts/mutate ./internal/webhook    # one package
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// corePackages are the packages README reports figures for.
+var corePackages = []string{
+	"./internal/webhook",
+	"./internal/watchdog",
+	"./internal/receiver",
+	"./internal/pipedrive",
+	"./internal/secrets",
+}
+
+// report is the part of gremlins' JSON output (-o) that the table shows.
+type report struct {
+	Efficacy   float64 `json:"test_efficacy"`
+	Coverage   float64 `json:"mutations_coverage"`
+	Killed     int     `json:"mutants_killed"`
+	Lived      int     `json:"mutants_lived"`
+	NotCovered int     `json:"mutants_not_covered"`
+	TimedOut   int     `json:"mutants_timed_out"`
+	Elapsed    float64 `json:"elapsed_time"`
+}
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "mutate:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("mutate", flag.ContinueOnError)
+	workers := fs.Int("workers", 2, "gremlins workers (mutants tested at once)")
+	out := fs.String("out", filepath.Join("dist", "mutate"), "folder for gremlins' JSON reports")
+	minEfficacy := fs.Float64("min-efficacy", 0, "fail below this test efficacy (percent)")
+	minCoverage := fs.Float64("min-coverage", 0, "fail below this mutator coverage (percent)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	pkgs := fs.Args()
+	if len(pkgs) == 0 {
+		pkgs = corePackages
+	}
+	if err := os.MkdirAll(*out, 0o750); err != nil {
+		return err
+	}
+	begin := time.Now()
+	var rows []string
+	var below []string
+	for _, pkg := range pkgs {
+		file := filepath.Join(*out, strings.ReplaceAll(strings.Trim(pkg, "./"), "/", "-")+".json")
+		fmt.Fprintf(stderr, "==> gremlins %s (%d workers)\n", pkg, *workers)
+		// The timeout coefficient is generous: on shared cores a mutant's test binary
+		// builds slowly, and a timed-out mutant counts as neither killed nor lived.
+		cmd := exec.Command("go", "tool", "-modfile=tools/gremlins/go.mod", "gremlins", "unleash",
+			"--workers", fmt.Sprint(*workers), "--timeout-coefficient", "30", "-S", "lt", "-o", file, pkg)
+		cmd.Stdout, cmd.Stderr = stderr, stderr
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("gremlins %s: %w", pkg, err)
+		}
+		r, err := read(file)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, fmt.Sprintf("| `%s` | %d | %d | %d | %.1f %% | %.1f %% |",
+			strings.TrimPrefix(pkg, "./"), r.Killed, r.Lived, r.NotCovered, r.Efficacy, r.Coverage))
+		if r.TimedOut > 0 {
+			fmt.Fprintf(stderr, "%s: %d mutants timed out (counted as neither killed nor lived)\n", pkg, r.TimedOut)
+		}
+		if r.Efficacy < *minEfficacy || r.Coverage < *minCoverage {
+			below = append(below, pkg)
+		}
+	}
+	fmt.Fprintln(stdout, "| package | killed | lived | not covered | test efficacy | mutator coverage |")
+	fmt.Fprintln(stdout, "|---|---|---|---|---|---|")
+	for _, row := range rows {
+		fmt.Fprintln(stdout, row)
+	}
+	fmt.Fprintf(stdout, "(%d workers, %s)\n", *workers, time.Since(begin).Round(time.Second))
+	if len(below) > 0 {
+		return fmt.Errorf("below %.0f %% efficacy or %.0f %% coverage: %s", *minEfficacy, *minCoverage, strings.Join(below, ", "))
+	}
+	return nil
+}
+
+func read(file string) (report, error) {
+	var r report
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return r, err
+	}
+	if err := json.Unmarshal(b, &r); err != nil {
+		return r, fmt.Errorf("%s: %w", file, err)
+	}
+	if r.Killed+r.Lived+r.NotCovered == 0 {
+		return r, errors.New(file + ": gremlins found no mutants")
+	}
+	return r, nil
+}
