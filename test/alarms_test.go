@@ -19,7 +19,7 @@ type stackAlarm struct {
 
 var (
 	// An alarm entry: `name = {` … `namespace = local.namespace, metric = "M", dimensions = { … }`.
-	alarmEntry  = regexp.MustCompile(`(?m)^\s*([a-z0-9-]+) = \{\n(?:[^\n]*\n)*?\s*namespace\s*=\s*local\.namespace,\s*metric\s*=\s*"([A-Za-z]+)",\s*dimensions\s*=\s*\{([^}]*)\}`)
+	alarmEntry  = regexp.MustCompile(`(?m)^\s*([a-z0-9-]+) = \{\n(?:[^\n{]*\n)*?\s*namespace\s*=\s*local\.namespace,\s*metric\s*=\s*"([A-Za-z]+)",\s*dimensions\s*=\s*\{([^}]*)\}`)
 	alarmDimKV  = regexp.MustCompile(`([A-Za-z]+)\s*=\s*"([^"]*)"`)
 	ownNsMetric = regexp.MustCompile(`namespace\s*=\s*local\.namespace,\s*metric\s*=`)
 )
@@ -64,8 +64,9 @@ func TestAlarmsWatchSeriesTheCodeEmits(t *testing.T) {
 	records := map[string][]map[string]any{
 		"receiver": append(receiverRecords(t), coldStartRecords(t)...),
 		"access":   accessRecords(t),
-		"watchdog": watchdogRecords(t),
+		"watchdog": append(watchdogRecords(t), senderRangeRecords(t)...),
 	}
+	records["receiver"] = append(records["receiver"], senderCheckRecords(t)...)
 	// The series the code emits: "Metric" plus "Dim=value" pairs, sorted.
 	emitted := map[string]bool{}
 	for group, metrics := range loadMetrics(t) {

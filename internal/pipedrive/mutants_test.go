@@ -160,12 +160,13 @@ func TestRedirectsAreFollowedThreeTimes(t *testing.T) {
 	}
 }
 
-// TestRetryAfter: Pipedrive's Retry-After in seconds, capped at a minute; nothing
+// TestRetryAfter: Pipedrive's Retry-After in seconds, capped at a week (the check's
+// deadline decides whether to wait that long: issue 20); nothing
 // usable is no wait (mutants: `err == nil` and `s > 0` negated; `s > 0` as `>= 0` is
 // equivalent: 0 s is no wait either way).
 func TestRetryAfter(t *testing.T) {
 	for h, want := range map[string]time.Duration{
-		"1": time.Second, " 5 ": 5 * time.Second, "600": time.Minute,
+		"1": time.Second, " 5 ": 5 * time.Second, "600": 10 * time.Minute, "3600": time.Hour, "9999999": 7 * 24 * time.Hour,
 		"0": 0, "-3": 0, "": 0, "soon": 0, "Wed, 21 Oct 2026 07:28:00 GMT": 0,
 	} {
 		if got := retryAfter(h); got != want {

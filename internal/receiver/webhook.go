@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/jsonlog"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/webhook"
@@ -26,8 +27,11 @@ const (
 	// drainLimit bounds how much of an oversize body that came without a
 	// Content-Length is read (and thrown away): to count it, and so that a client
 	// sending "Connection: close" gets its 200 rather than a connection reset while
-	// it is still sending. A body announced too large is not read at all.
+	// it is still sending. A body announced too large is drained for drainWindow at
+	// most, and not at all after an "Expect: 100-continue".
 	drainLimit = 16 << 20
+	// drainWindow bounds how long an announced oversize body is drained.
+	drainWindow = 250 * time.Millisecond
 )
 
 // Kinds of rejected deliveries that the receiver adds to the decoder's.
@@ -54,10 +58,16 @@ func handleWebhook(maxBody int64) http.Handler {
 		body, err := readBody(r, maxBody, buf.b[:0])
 		buf.b = body
 		if r.ContentLength > maxBody {
-			// Announced too large: answered at once, without reading (nor asking for,
-			// with "100 Continue") a body that may never come, and the connection is
-			// not kept for it. A lying client costs a request, not a read timeout.
+			// Announced too large: answered at once, and the connection is not kept.
+			// A lying client costs a request, not a read timeout: what the client
+			// sends within drainWindow is read and thrown away (so that an honest one
+			// that is still sending gets its 200, not a reset), and nothing is asked
+			// for with "100 Continue".
 			w.Header().Set("Connection", "close")
+			if !strings.EqualFold(r.Header.Get("Expect"), "100-continue") {
+				_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(drainWindow))
+				_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, drainLimit))
+			}
 		}
 		if err != nil {
 			rejected(log, r, err, body)
