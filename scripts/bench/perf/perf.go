@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambdacontext"
@@ -22,6 +23,7 @@ import (
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive/pipedrivetest"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/receiver"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/senders"
 )
 
 // Fixture is the payload every benchmark uses: the v2 deal change.
@@ -42,9 +44,15 @@ func Body() ([]byte, error) {
 	return b.Bytes(), err
 }
 
-// Handler is the receiver as deployed (basic auth on), logging to io.Discard.
+// ranges is a stored list of Pipedrive's sender ranges that holds the Lambda
+// event's sourceIp.
+var ranges = senders.List{Prefixes: []netip.Prefix{netip.MustParsePrefix("185.166.140.0/22"), netip.MustParsePrefix("2a03:6b40::/32")}}.Encode()
+
+// Handler is the receiver as deployed (basic auth on, the sender check in its
+// default monitor mode), logging to io.Discard.
 func Handler() http.Handler {
-	return receiver.New(slog.New(jsonlog.NewHandler(io.Discard, nil)), receiver.Config{Credentials: creds})
+	check := &senders.Checker{Mode: senders.Monitor, Load: func(context.Context) (string, error) { return ranges, nil }}
+	return receiver.New(slog.New(jsonlog.NewHandler(io.Discard, nil)), receiver.Config{Credentials: creds, Senders: check})
 }
 
 // Authorization is the header value the handler accepts.
