@@ -174,15 +174,15 @@ run "dashboard" {
   command = apply
 
   assert {
-    condition     = aws_cloudwatch_dashboard.this.dashboard_name == "pdw-test" && length(jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets) == 13
+    condition     = aws_cloudwatch_dashboard.this.dashboard_name == "pdw-test" && length(jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets) == 14
     error_message = "One dashboard per stack, with the watchdog's widgets."
   }
   assert {
-    condition     = length([for w in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets : w if w.type == "log"]) == 4
+    condition     = length([for w in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets : w if w.type == "log"]) == 5
     error_message = "The saved Logs Insights queries are on the dashboard."
   }
   assert {
-    condition     = toset(keys(aws_cloudwatch_query_definition.this)) == toset(["deals-that-changed-stage", "won-deals-per-day", "rejected-deliveries", "watchdog-checks"])
+    condition     = toset(keys(aws_cloudwatch_query_definition.this)) == toset(["deals-that-changed-stage", "won-deals-per-day", "rejected-deliveries", "events-per-entity", "watchdog-checks"])
     error_message = "The queries are saved too."
   }
 }
@@ -226,7 +226,7 @@ run "without_a_watchdog" {
   }
 
   assert {
-    condition     = !contains(keys(aws_cloudwatch_metric_alarm.this), "watchdog-silent") && !contains(keys(aws_cloudwatch_log_metric_filter.this), "WatchdogChecks") && length(jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets) == 11
+    condition     = !contains(keys(aws_cloudwatch_metric_alarm.this), "watchdog-silent") && !contains(keys(aws_cloudwatch_log_metric_filter.this), "WatchdogChecks") && length(jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets) == 12
     error_message = "Without a watchdog there is no watchdog alarm, metric or widget."
   }
 }
