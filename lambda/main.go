@@ -109,12 +109,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	switch {
 	case errors.Is(err, secrets.ErrNotConfigured):
-		logger.Warn("receiver started", "mode", mode, "auth", "off", "sender_check", sender,
+		logger.Warn(receiver.MsgStarted, "mode", mode, "auth", "off", "sender_check", sender,
 			"hint", "set WEBHOOK_AUTH_PARAMETER, or WEBHOOK_AUTH_USER and WEBHOOK_AUTH_PASSWORD")
 	case getenv("WEBHOOK_AUTH_PARAMETER") != "":
-		logger.Info("receiver started", "mode", mode, "auth", "SSM parameter "+getenv("WEBHOOK_AUTH_PARAMETER"), "sender_check", sender)
+		logger.Info(receiver.MsgStarted, "mode", mode, "auth", "SSM parameter "+getenv("WEBHOOK_AUTH_PARAMETER"), "sender_check", sender)
 	default:
-		logger.Info("receiver started", "mode", mode, "auth", "WEBHOOK_AUTH_USER and WEBHOOK_AUTH_PASSWORD", "sender_check", sender)
+		logger.Info(receiver.MsgStarted, "mode", mode, "auth", "WEBHOOK_AUTH_USER and WEBHOOK_AUTH_PASSWORD", "sender_check", sender)
 	}
 	handler := receiver.New(logger, receiver.Config{MaxBodyBytes: *maxBody, Credentials: creds, Senders: checker})
 
@@ -162,7 +162,7 @@ func serve(ctx context.Context, addr string, handler http.Handler, logger *slog.
 		IdleTimeout:       60 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	logger.Info("listening", "addr", ln.Addr().String(), "webhook_url", "http://"+ln.Addr().String()+"/webhooks/pipedrive")
+	logger.Info("listening", "addr", ln.Addr().String(), "webhook_url", "http://"+ln.Addr().String()+receiver.WebhookPath)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

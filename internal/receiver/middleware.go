@@ -105,7 +105,7 @@ func requireAuth(src secrets.CredentialSource, next http.Handler) http.Handler {
 }
 
 func unauthorized(w http.ResponseWriter, r *http.Request, reason string) {
-	loggerFrom(r.Context()).LogAttrs(r.Context(), slog.LevelWarn, "unauthorized webhook request",
+	loggerFrom(r.Context()).LogAttrs(r.Context(), slog.LevelWarn, MsgUnauthorized,
 		slog.String("reason", reason),
 		slog.String("remote_addr", webhook.Bound(r.RemoteAddr, 128)),
 		slog.String("user_agent", webhook.Bound(r.UserAgent(), 256)))

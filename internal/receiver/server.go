@@ -10,6 +10,23 @@ import (
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/senders"
 )
 
+// The messages of the receiver's records. Metric filters, saved queries and alarms
+// select records by them (terraform/modules/webhook-monitoring), and the tests that
+// check those read these constants.
+const (
+	// MsgDelivery is the INFO record of one delivered event, the audit record.
+	MsgDelivery = "pipedrive webhook"
+	// MsgMalformed is the WARN record of a body that is no event.
+	MsgMalformed = "malformed pipedrive webhook"
+	// MsgUnauthorized is the WARN record of a request refused with 401.
+	MsgUnauthorized = "unauthorized webhook request"
+	// MsgStarted is the record of a start: one per cold start in Lambda.
+	MsgStarted = "receiver started"
+)
+
+// WebhookPath is the path Pipedrive posts to, behind API Gateway and locally.
+const WebhookPath = "/webhooks/pipedrive"
+
 // DefaultMaxBodyBytes bounds how much of a delivery is read. Pipedrive's payloads are
 // a few kilobytes.
 const DefaultMaxBodyBytes = 1 << 20
@@ -37,7 +54,7 @@ func New(logger *slog.Logger, cfg Config) http.Handler {
 
 func addRoutes(mux *http.ServeMux, cfg Config) {
 	// Other methods on this path get 405 with "Allow: POST" from the mux itself.
-	mux.Handle("POST /webhooks/pipedrive", checkSender(cfg.Senders, requireAuth(cfg.Credentials, handleWebhook(cfg.MaxBodyBytes))))
+	mux.Handle("POST "+WebhookPath, checkSender(cfg.Senders, requireAuth(cfg.Credentials, handleWebhook(cfg.MaxBodyBytes))))
 	mux.Handle("GET /healthz", handleHealth())
 }
 

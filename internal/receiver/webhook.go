@@ -92,7 +92,7 @@ func record(log *slog.Logger, r *http.Request, body []byte) {
 	if len(body) > maxLoggedPayload {
 		payload = slog.String("payload_omitted", fmt.Sprintf("%d bytes, over the %d logged", len(body), maxLoggedPayload))
 	}
-	log.LogAttrs(r.Context(), slog.LevelInfo, "pipedrive webhook", slog.Any("webhook", event), payload)
+	log.LogAttrs(r.Context(), slog.LevelInfo, MsgDelivery, slog.Any("webhook", event), payload)
 }
 
 // bodyBuffer is a delivery's body buffer: recycled, as at a few kilobytes per event
@@ -172,7 +172,7 @@ func rejected(log *slog.Logger, r *http.Request, err error, body []byte) {
 		attrs = append(attrs, slog.Int("size", len(body)), slog.String("excerpt", excerpt(body)))
 	}
 	attrs = append(attrs, slog.String("content_type", webhook.Bound(r.Header.Get("Content-Type"), 256)))
-	log.LogAttrs(r.Context(), slog.LevelWarn, "malformed pipedrive webhook", attrs...)
+	log.LogAttrs(r.Context(), slog.LevelWarn, MsgMalformed, attrs...)
 }
 
 // rejectionKind is the logged kind of a delivery that was not logged as an event.

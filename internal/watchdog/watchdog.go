@@ -18,6 +18,10 @@ import (
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets"
 )
 
+// MsgCheck is the message of the one record each check writes; the watchdog's metric
+// filters and alarms select records by it.
+const MsgCheck = "webhook check"
+
 // A check's status, as logged (the `status` of the record, and the dimension of the
 // WatchdogChecks metric).
 const (
@@ -170,7 +174,7 @@ func Check(ctx context.Context, cfg Config) Report {
 	if r.Error != "" && errors.Is(cctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
 		r.Error = "the check ran out of time (its deadline is the invocation's, less a margin): " + r.Error
 	}
-	logger.LogAttrs(context.WithoutCancel(ctx), r.level(), "webhook check", r.attrs()...)
+	logger.LogAttrs(context.WithoutCancel(ctx), r.level(), MsgCheck, r.attrs()...)
 	return r
 }
 

@@ -202,6 +202,10 @@ func parentOf(entity string) (deal, project bool) {
 	return false, false
 }
 
+// normaliseAction is a record's action: v1's past tenses in v2's words, and v1's
+// merged as merge, the event it is. (A subscription is another matter: v2 has no
+// merge action, so a subscription to v1's merged events is v2's change, as
+// pipedrive.V2Action spells it.)
 func normaliseAction(raw string) string {
 	switch raw {
 	case "added":

@@ -41,6 +41,7 @@ import (
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/lambdatest"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/receiver"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/repo"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets/ssmtest"
 	"github.com/dissertation-editor/pipedrive-webhooks/scripts/bench/perf"
@@ -289,7 +290,7 @@ func startLoad(h http.Handler, body []byte, clients int) (*loadTarget, error) {
 	t := &loadTarget{
 		srv:     &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second},
 		client:  &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}},
-		url:     "http://" + ln.Addr().String() + "/webhooks/pipedrive",
+		url:     "http://" + ln.Addr().String() + receiver.WebhookPath,
 		body:    body,
 		auth:    perf.Authorization(),
 		clients: clients,

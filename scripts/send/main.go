@@ -24,6 +24,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/receiver"
 )
 
 func main() {
@@ -39,7 +41,7 @@ func main() {
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	fs.SetOutput(stdout)
-	url := fs.String("url", "http://"+cmp.Or(getenv("LISTEN_ADDR"), "127.0.0.1:8080")+"/webhooks/pipedrive", "the receiver's webhook `URL`")
+	url := fs.String("url", "http://"+cmp.Or(getenv("LISTEN_ADDR"), "127.0.0.1:8080")+receiver.WebhookPath, "the receiver's webhook `URL`")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: %s [-url URL] [FILE.json | DIR ...]\n\nPosts each payload (default: testdata/pipedrive) and prints the answers.\nBasic auth from WEBHOOK_AUTH_USER and WEBHOOK_AUTH_PASSWORD, when set.\n\nFlags:\n", args[0])
 		fs.PrintDefaults()
