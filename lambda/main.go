@@ -107,14 +107,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if inLambda {
 		mode = "lambda"
 	}
-	switch {
-	case errors.Is(err, secrets.ErrNotConfigured):
+	if errors.Is(err, secrets.ErrNotConfigured) {
 		logger.Warn(receiver.MsgStarted, "mode", mode, "auth", "off", "sender_check", sender,
 			"hint", "set WEBHOOK_AUTH_PARAMETER, or WEBHOOK_AUTH_USER and WEBHOOK_AUTH_PASSWORD")
-	case getenv("WEBHOOK_AUTH_PARAMETER") != "":
-		logger.Info(receiver.MsgStarted, "mode", mode, "auth", "SSM parameter "+getenv("WEBHOOK_AUTH_PARAMETER"), "sender_check", sender)
-	default:
-		logger.Info(receiver.MsgStarted, "mode", mode, "auth", "WEBHOOK_AUTH_USER and WEBHOOK_AUTH_PASSWORD", "sender_check", sender)
+	} else {
+		choice, _ := secrets.ChooseCredentials(getenv, "") // what CredentialsFromEnv chose
+		logger.Info(receiver.MsgStarted, "mode", mode, "auth", choice.String(), "sender_check", sender)
 	}
 	handler := receiver.New(logger, receiver.Config{MaxBodyBytes: *maxBody, Credentials: creds, Senders: checker})
 

@@ -157,19 +157,16 @@ func configure(getenv func(string) string, logger *slog.Logger) (watchdog.Config
 	default:
 		return watchdog.Config{}, errors.New("no Pipedrive API token: set PIPEDRIVE_API_TOKEN_PARAMETER (or PIPEDRIVE_API_TOKEN)")
 	}
-	switch user, password, name := getenv("WEBHOOK_AUTH_USER"), getenv("WEBHOOK_AUTH_PASSWORD"), getenv("WEBHOOK_AUTH_PARAMETER"); {
-	case name != "":
-		cfg.Credentials = func(ctx context.Context) (secrets.Credentials, error) {
-			return (&secrets.ParameterCredentials{Parameter: parameter(name)}).Credentials(ctx)
-		}
-	case user != "" && password != "":
-		cfg.Credentials = func(context.Context) (secrets.Credentials, error) {
-			return secrets.Credentials{User: user, Password: password}, nil
-		}
-	default:
+	choice, err := secrets.ChooseCredentials(getenv, "")
+	switch {
+	case errors.Is(err, secrets.ErrNotConfigured):
 		// The receiver checks basic auth: a webhook registered without it would be
 		// refused every delivery.
 		return watchdog.Config{}, errors.New("no basic-auth credentials: set WEBHOOK_AUTH_PARAMETER (or WEBHOOK_AUTH_USER and WEBHOOK_AUTH_PASSWORD)")
+	case err != nil:
+		return watchdog.Config{}, err
 	}
+	// Read afresh on every check: a rotated password is registered at once.
+	cfg.Credentials = choice.Source(ssm, secrets.ReadPolicy{Fresh: true, Timeout: 3 * time.Second, Attempts: 3}).Credentials
 	return cfg, nil
 }

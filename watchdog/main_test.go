@@ -98,6 +98,9 @@ func TestConfigurationErrors(t *testing.T) {
 		{"bad object", nil, map[string]string{"WEBHOOK_EVENT_OBJECT": "deals"}, `event object "deals"`},
 		{"no token", []string{"PIPEDRIVE_API_TOKEN_PARAMETER"}, nil, "no Pipedrive API token"},
 		{"no credentials", []string{"WEBHOOK_AUTH_PARAMETER"}, nil, "no basic-auth credentials"},
+		// Failed before: a half-set pair read as "no credentials" (issue 19).
+		{"a user without a password", []string{"WEBHOOK_AUTH_PARAMETER"}, map[string]string{"WEBHOOK_AUTH_USER": "pipedrive"}, "set both WEBHOOK_AUTH_USER (no colon) and WEBHOOK_AUTH_PASSWORD, or neither"},
+		{"a user with a colon", []string{"WEBHOOK_AUTH_PARAMETER"}, map[string]string{"WEBHOOK_AUTH_USER": "pipe:drive", "WEBHOOK_AUTH_PASSWORD": "x"}, "set both WEBHOOK_AUTH_USER (no colon)"},
 		{"bad log level", nil, map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
 	}
 	for _, tt := range tests {

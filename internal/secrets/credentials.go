@@ -164,27 +164,19 @@ var ErrNotConfigured = errors.New("no credentials configured")
 // WEBHOOK_AUTH_GRACE after a change, default 15m), else WEBHOOK_AUTH_USER with
 // WEBHOOK_AUTH_PASSWORD. It returns ErrNotConfigured when none is set.
 func CredentialsFromEnv(getenv func(string) string, client GetParameterAPI, logger *slog.Logger) (CredentialSource, error) {
-	if name := getenv("WEBHOOK_AUTH_PARAMETER"); name != "" {
-		ttl, err := envDuration(getenv, "WEBHOOK_AUTH_TTL", 5*time.Minute)
-		if err != nil {
-			return nil, err
-		}
-		grace, err := envDuration(getenv, "WEBHOOK_AUTH_GRACE", DefaultGrace)
-		if err != nil {
-			return nil, err
-		}
-		src := NewParameterCredentials(client, name, ttl, logger)
-		src.Grace = grace
-		return src, nil
+	choice, err := ChooseCredentials(getenv, "")
+	if err != nil {
+		return nil, err
 	}
-	user, password := getenv("WEBHOOK_AUTH_USER"), getenv("WEBHOOK_AUTH_PASSWORD")
-	switch {
-	case user == "" && password == "":
-		return nil, ErrNotConfigured
-	case user == "" || password == "" || strings.ContainsRune(user, ':'):
-		return nil, errors.New("set both WEBHOOK_AUTH_USER (no colon) and WEBHOOK_AUTH_PASSWORD, or neither")
+	ttl, err := envDuration(getenv, "WEBHOOK_AUTH_TTL", 5*time.Minute)
+	if err != nil {
+		return nil, err
 	}
-	return Static{User: user, Password: password}, nil
+	grace, err := envDuration(getenv, "WEBHOOK_AUTH_GRACE", DefaultGrace)
+	if err != nil {
+		return nil, err
+	}
+	return choice.Source(client, ReadPolicy{TTL: ttl, Grace: grace, Logger: logger}), nil
 }
 
 func envDuration(getenv func(string) string, key string, def time.Duration) (time.Duration, error) {

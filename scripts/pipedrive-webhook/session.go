@@ -7,7 +7,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -171,20 +170,22 @@ func (s *session) credentials(ctx context.Context, a authFlags) (secrets.Credent
 	if a.noAuth {
 		return secrets.Credentials{}, nil
 	}
-	var c secrets.Credentials
-	var err error
-	if a.parameter != "" {
-		c, err = (&secrets.ParameterCredentials{Parameter: s.parameter(a.parameter)}).Credentials(ctx)
+	// The receiver's and the watchdog's choice (secrets.ChooseCredentials), read
+	// afresh with the tool's retries and progress lines.
+	choice, err := secrets.ChooseCredentials(s.getenv, a.parameter)
+	switch {
+	case errors.Is(err, secrets.ErrNotConfigured):
+		return secrets.Credentials{}, errors.New("no basic-auth credentials: give --auth-parameter (or WEBHOOK_AUTH_PARAMETER), set WEBHOOK_AUTH_USER and WEBHOOK_AUTH_PASSWORD, or say --no-auth")
+	case err != nil:
+		// A half-set pair: its half is still a secret to keep out of the output.
+		s.redact.AddCredentials(secrets.Credentials{User: s.getenv("WEBHOOK_AUTH_USER"), Password: s.getenv("WEBHOOK_AUTH_PASSWORD")})
+		return secrets.Credentials{}, err
+	}
+	c := choice.Pair
+	if choice.Parameter != "" {
+		c, err = (&secrets.ParameterCredentials{Parameter: s.parameter(choice.Parameter)}).Credentials(ctx)
 		if errors.Is(err, errNoAWSCredentials) {
-			err = fmt.Errorf("no AWS credentials (AWS_PROFILE, …) to read --auth-parameter %s with", a.parameter)
-		}
-	} else {
-		c = secrets.Credentials{User: s.getenv("WEBHOOK_AUTH_USER"), Password: s.getenv("WEBHOOK_AUTH_PASSWORD")}
-		switch {
-		case c.User == "" && c.Password == "":
-			return c, errors.New("no basic-auth credentials: give --auth-parameter (or WEBHOOK_AUTH_PARAMETER), set WEBHOOK_AUTH_USER and WEBHOOK_AUTH_PASSWORD, or say --no-auth")
-		case c.User == "" || c.Password == "" || strings.ContainsRune(c.User, ':'):
-			err = errors.New("set both WEBHOOK_AUTH_USER (no colon) and WEBHOOK_AUTH_PASSWORD, or neither")
+			err = fmt.Errorf("no AWS credentials (AWS_PROFILE, …) to read --auth-parameter %s with", choice.Parameter)
 		}
 	}
 	s.redact.AddCredentials(c)
