@@ -59,7 +59,7 @@ func Refresh(ctx context.Context, client *http.Client, url string, store Store, 
 	res := Result{Prefixes: len(last.Prefixes), Checked: last.Checked}
 	finish := func(s Status, err error) Result {
 		res.Status, res.Err = s, err
-		res.Stale = res.Checked.IsZero() || now.Sub(res.Checked) > StaleAfter
+		res.Stale = stale(res.Checked, now)
 		return res
 	}
 	if len(last.Prefixes) > 0 && !last.Checked.IsZero() && now.Sub(last.Checked) < RefreshEvery {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -94,7 +95,7 @@ func TestRefresh(t *testing.T) {
 			if res.Err != nil && strings.Contains(res.Err.Error(), "\n") {
 				t.Errorf("error spans lines: %q", res.Err)
 			}
-			if !tt.wantSaved && !equal(store.list.Prefixes, tt.stored.Prefixes) {
+			if !tt.wantSaved && !slices.Equal(store.list.Prefixes, tt.stored.Prefixes) {
 				t.Errorf("the stored list changed: %v", store.list.Prefixes)
 			}
 			if tt.wantSaved && (!store.list.Checked.Equal(now) || store.list.Source != srv.URL) {
@@ -148,7 +149,7 @@ func TestParameterStore(t *testing.T) {
 		t.Fatalf("a second save must overwrite: %v", err)
 	}
 	got, err := store.Load(context.Background())
-	if err != nil || !equal(got.Prefixes, want.Prefixes) || !got.Checked.Equal(want.Checked) {
+	if err != nil || !slices.Equal(got.Prefixes, want.Prefixes) || !got.Checked.Equal(want.Checked) {
 		t.Fatalf("Load = %+v, %v", got, err)
 	}
 	srv.Fail(true)

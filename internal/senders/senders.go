@@ -75,8 +75,10 @@ func (l List) Contains(addr netip.Addr) bool {
 
 // Stale reports whether the list was last confirmed longer than StaleAfter before now
 // (or never).
-func (l List) Stale(now time.Time) bool {
-	return l.Checked.IsZero() || now.Sub(l.Checked) > StaleAfter
+func (l List) Stale(now time.Time) bool { return stale(l.Checked, now) }
+
+func stale(checked, now time.Time) bool {
+	return checked.IsZero() || now.Sub(checked) > StaleAfter
 }
 
 // Encode is the stored form: compact JSON, well within an SSM standard parameter's
@@ -138,7 +140,7 @@ func Parse(body []byte) ([]netip.Prefix, error) {
 	if len(out) == 0 {
 		return nil, fmt.Errorf("published ranges: %w", ErrNoRanges)
 	}
-	slices.SortFunc(out, comparePrefix)
+	slices.SortFunc(out, netip.Prefix.Compare)
 	return slices.Compact(out), nil
 }
 
@@ -173,13 +175,6 @@ func parsePrefix(s string) (netip.Prefix, bool) {
 		return netip.PrefixFrom(a, a.BitLen()), true
 	}
 	return netip.Prefix{}, false
-}
-
-func comparePrefix(a, b netip.Prefix) int {
-	if c := a.Addr().Compare(b.Addr()); c != 0 {
-		return c
-	}
-	return a.Bits() - b.Bits()
 }
 
 // Plausible refuses a new list that cannot be a true one: empty, or shrunk to less

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -52,23 +53,11 @@ func TestParse(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if want := prefixes(t, tt.want...); !equal(got, want) {
+			if want := prefixes(t, tt.want...); !slices.Equal(got, want) {
 				t.Errorf("Parse() = %v, want %v", got, want)
 			}
 		})
 	}
-}
-
-func equal(a, b []netip.Prefix) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestContains(t *testing.T) {
@@ -121,7 +110,7 @@ func TestListRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !equal(got.Prefixes, l.Prefixes) || got.Source != l.Source || !got.Checked.Equal(checked) {
+	if !slices.Equal(got.Prefixes, l.Prefixes) || got.Source != l.Source || !got.Checked.Equal(checked) {
 		t.Errorf("Decode(Encode()) = %+v, want %+v", got, l)
 	}
 	if !strings.Contains(l.Encode(), `"192.0.2.0/24"`) {
@@ -234,7 +223,7 @@ func FuzzParse(f *testing.F) {
 			if !p.IsValid() || p.Bits() == 0 || p != p.Masked() || p.Addr().Is4In6() {
 				t.Fatalf("Parse returned %v", p)
 			}
-			if i > 0 && comparePrefix(got[i-1], p) >= 0 {
+			if i > 0 && got[i-1].Compare(p) >= 0 {
 				t.Fatalf("Parse returned %v: not sorted and unique", got)
 			}
 		}
