@@ -93,7 +93,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return err
 	}
 
-	creds, err := secrets.CredentialsFromEnv(getenv, secrets.LazySSMClient(getenv), logger)
+	creds, choice, err := secrets.CredentialsFromEnv(getenv, secrets.LazySSMClient(getenv), logger)
 	if err != nil && !errors.Is(err, secrets.ErrNotConfigured) {
 		return err
 	}
@@ -111,7 +111,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		logger.Warn(receiver.MsgStarted, "mode", mode, "auth", "off", "sender_check", sender,
 			"hint", "set WEBHOOK_AUTH_PARAMETER, or WEBHOOK_AUTH_USER and WEBHOOK_AUTH_PASSWORD")
 	} else {
-		choice, _ := secrets.ChooseCredentials(getenv, "") // what CredentialsFromEnv chose
 		logger.Info(receiver.MsgStarted, "mode", mode, "auth", choice.String(), "sender_check", sender)
 	}
 	handler := receiver.New(logger, receiver.Config{MaxBodyBytes: *maxBody, Credentials: creds, Senders: checker})

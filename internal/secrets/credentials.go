@@ -158,25 +158,26 @@ func (p *ParameterCredentials) Verify(ctx context.Context, user, password string
 // ErrNotConfigured says that neither credentials nor a parameter were given.
 var ErrNotConfigured = errors.New("no credentials configured")
 
-// CredentialsFromEnv picks the credential source that getenv configures:
-// WEBHOOK_AUTH_PARAMETER (an SSM parameter read with client, cached for
-// WEBHOOK_AUTH_TTL, default 5m; the previous version accepted for
-// WEBHOOK_AUTH_GRACE after a change, default 15m), else WEBHOOK_AUTH_USER with
-// WEBHOOK_AUTH_PASSWORD. It returns ErrNotConfigured when none is set.
-func CredentialsFromEnv(getenv func(string) string, client GetParameterAPI, logger *slog.Logger) (CredentialSource, error) {
+// CredentialsFromEnv is the receiver's credential source: the choice
+// ChooseCredentials makes (WEBHOOK_AUTH_PARAMETER, else WEBHOOK_AUTH_USER with
+// WEBHOOK_AUTH_PASSWORD), a parameter read with client and cached for
+// WEBHOOK_AUTH_TTL (default 5m), its previous version accepted for
+// WEBHOOK_AUTH_GRACE after a change (default 15m). The choice comes back too, to
+// describe in the start record. It returns ErrNotConfigured when none is set.
+func CredentialsFromEnv(getenv func(string) string, client GetParameterAPI, logger *slog.Logger) (CredentialSource, CredentialChoice, error) {
 	choice, err := ChooseCredentials(getenv, "")
 	if err != nil {
-		return nil, err
+		return nil, choice, err
 	}
 	ttl, err := envDuration(getenv, "WEBHOOK_AUTH_TTL", 5*time.Minute)
 	if err != nil {
-		return nil, err
+		return nil, choice, err
 	}
 	grace, err := envDuration(getenv, "WEBHOOK_AUTH_GRACE", DefaultGrace)
 	if err != nil {
-		return nil, err
+		return nil, choice, err
 	}
-	return choice.Source(client, ReadPolicy{TTL: ttl, Grace: grace, Logger: logger}), nil
+	return choice.Source(client, ReadPolicy{TTL: ttl, Grace: grace, Logger: logger}), choice, nil
 }
 
 func envDuration(getenv func(string) string, key string, def time.Duration) (time.Duration, error) {

@@ -176,7 +176,7 @@ func TestCredentialsFromEnv(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			src, err := CredentialsFromEnv(tt.getenv, client, nil)
+			src, _, err := CredentialsFromEnv(tt.getenv, client, nil)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("error %v, want %q", err, tt.wantErr)

@@ -17,7 +17,7 @@ func TestDefaultsAreTheDocumentedOnes(t *testing.T) {
 	if DefaultGrace != 15*time.Minute {
 		t.Errorf("DefaultGrace = %s, want 15m (README: WEBHOOK_AUTH_GRACE)", DefaultGrace)
 	}
-	src, err := CredentialsFromEnv(func(k string) string {
+	src, _, err := CredentialsFromEnv(func(k string) string {
 		return map[string]string{"WEBHOOK_AUTH_PARAMETER": "/app/auth"}[k]
 	}, nil, nil)
 	if err != nil {

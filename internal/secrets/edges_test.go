@@ -57,7 +57,7 @@ func TestGraceEndsAtItsInstant(t *testing.T) {
 // TestZeroGraceIsAllowed: WEBHOOK_AUTH_GRACE=0 turns the grace off; it is no error
 // (mutant: `d < 0` as `d <= 0`).
 func TestZeroGraceIsAllowed(t *testing.T) {
-	src, err := CredentialsFromEnv(func(k string) string {
+	src, _, err := CredentialsFromEnv(func(k string) string {
 		return map[string]string{"WEBHOOK_AUTH_PARAMETER": "/a", "WEBHOOK_AUTH_GRACE": "0s"}[k]
 	}, nil, nil)
 	if err != nil {
