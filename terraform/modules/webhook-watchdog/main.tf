@@ -102,12 +102,18 @@ data "aws_iam_policy_document" "function" {
     }
   }
 
+  # Decrypt through SSM only, each key for its own parameters: the stack's key for
+  # both, and the token's own key (production reads the seed's parameter, which may
+  # predate the stack) for the token alone.
   dynamic "statement" {
-    for_each = var.kms_key_arn == null ? [] : [var.kms_key_arn]
+    for_each = merge(
+      var.kms_key_arn == null ? {} : { DecryptTheParametersThroughSSMOnly = { key = var.kms_key_arn, parameters = local.parameter_arns } },
+      var.token_kms_key_arn == null ? {} : { DecryptTheTokenThroughSSMOnly = { key = var.token_kms_key_arn, parameters = [local.parameter_arns[0]] } },
+    )
     content {
-      sid       = "DecryptTheParametersThroughSSMOnly"
+      sid       = statement.key
       actions   = ["kms:Decrypt"]
-      resources = [statement.value]
+      resources = [statement.value.key]
 
       condition {
         test     = "StringEquals"
@@ -118,31 +124,7 @@ data "aws_iam_policy_document" "function" {
       condition {
         test     = "StringEquals"
         variable = "kms:EncryptionContext:PARAMETER_ARN"
-        values   = local.parameter_arns
-      }
-    }
-  }
-
-  # The token's parameter may predate the stack (production reads the seed's),
-  # encrypted with a key of its own: decrypt with it through SSM, for that
-  # parameter alone.
-  dynamic "statement" {
-    for_each = var.token_kms_key_arn == null ? [] : [var.token_kms_key_arn]
-    content {
-      sid       = "DecryptTheTokenThroughSSMOnly"
-      actions   = ["kms:Decrypt"]
-      resources = [statement.value]
-
-      condition {
-        test     = "StringEquals"
-        variable = "kms:ViaService"
-        values   = ["ssm.${data.aws_region.current.region}.amazonaws.com"]
-      }
-
-      condition {
-        test     = "StringEquals"
-        variable = "kms:EncryptionContext:PARAMETER_ARN"
-        values   = [local.parameter_arns[0]]
+        values   = statement.value.parameters
       }
     }
   }
