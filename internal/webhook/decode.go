@@ -129,34 +129,6 @@ func (o *object) unreadableDealFields(names []string, prefix string) []string {
 	return names
 }
 
-// set reads one member into o, as encoding/json would (names matched case-insensitively).
-func (o *object) set(key string, raw json.RawMessage) {
-	var dst json.Unmarshaler
-	switch {
-	case strings.EqualFold(key, "id"):
-		dst = &o.ID
-	case strings.EqualFold(key, "title"):
-		dst = &o.Title
-	case strings.EqualFold(key, "status"):
-		dst = &o.Status
-	case strings.EqualFold(key, "stage_id"):
-		dst = &o.StageID
-	case strings.EqualFold(key, "value"):
-		dst = &o.Value
-	case strings.EqualFold(key, "currency"):
-		dst = &o.Currency
-	case strings.EqualFold(key, "merged_to_id"):
-		dst = &o.MergedToID
-	case strings.EqualFold(key, "deal_id"):
-		dst = &o.DealID
-	case strings.EqualFold(key, "project_id"):
-		dst = &o.ProjectID
-	default:
-		return
-	}
-	_ = dst.UnmarshalJSON(raw) // the scalar types never fail: they mark themselves unreadable
-}
-
 // members is an object read as a map (its keys matter), with its fields.
 type members struct {
 	m   map[string]json.RawMessage
@@ -169,11 +141,27 @@ func readMembers(raw json.RawMessage, name string) (members, []string) {
 	if !isObject(raw) {
 		return ms, nil
 	}
-	if err := json.Unmarshal(raw, &ms.m); err != nil {
-		return members{}, []string{name} // cannot happen for valid JSON text
+	ms.m = make(map[string]json.RawMessage)
+	sc := scanner{b: raw}
+	ok := sc.object(1, func(key []byte, escaped bool, v []byte) bool {
+		k := string(key)
+		if escaped && json.Unmarshal([]byte(`"`+k+`"`), &k) != nil {
+			return false // cannot happen: the scanner checked its escapes
+		}
+		ms.m[k] = v
+		return true
+	})
+	if !ok {
+		// Deeper than the scanner goes: encoding/json reads it.
+		ms.m = nil
+		if err := json.Unmarshal(raw, &ms.m); err != nil {
+			return members{}, []string{name} // cannot happen for valid JSON text
+		}
 	}
 	for k, v := range ms.m {
-		ms.obj.set(k, v)
+		if i := fieldIndex([]byte(k), objectNames); i >= 0 {
+			ms.obj.setField(i, v)
+		}
 	}
 	return ms, nil
 }
@@ -197,16 +185,25 @@ func Decode(body []byte) (*Event, error) {
 		}
 		return nil, fail(KindNotAnObject, "the body is JSON but not an object")
 	}
+	return decode(body, scanPayload)
+}
+
+// decode is Decode reading the envelope with scan, which may decline it: then
+// json.Unmarshal reads it.
+func decode(body []byte, scan func([]byte, *payload) bool) (*Event, error) {
 	var p payload
 	var unreadable []string
-	if err := json.Unmarshal(body, &p); err != nil {
-		// A member of the wrong kind (data as a string, say) is skipped, and the rest
-		// decoded; only the envelope's own shape is fatal.
-		var typ *json.UnmarshalTypeError
-		if !errors.As(err, &typ) || typ.Field == "meta" || typ.Field == "" {
-			return nil, jsonError(err)
+	if !scan(body, &p) {
+		p = payload{}
+		if err := json.Unmarshal(body, &p); err != nil {
+			// A member of the wrong kind (data as a string, say) is skipped, and the
+			// rest decoded; only the envelope's own shape is fatal.
+			var typ *json.UnmarshalTypeError
+			if !errors.As(err, &typ) || typ.Field == "meta" || typ.Field == "" {
+				return nil, jsonError(err)
+			}
+			unreadable = append(unreadable, typ.Field)
 		}
-		unreadable = append(unreadable, typ.Field)
 	}
 	if p.Meta == nil {
 		return nil, fail(KindMissingMeta, "the payload has no meta object")
