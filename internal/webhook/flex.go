@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -136,8 +137,13 @@ func parseTime(s string) time.Time {
 	if s == "" {
 		return time.Time{}
 	}
-	if n, err := strconv.ParseFloat(s, 64); err == nil {
-		return unixTime(n)
+	// Every layout has a colon and no number does: a failed ParseFloat of every
+	// RFC 3339 timestamp would cost an error's two allocations.
+	if strings.IndexByte(s, ':') < 0 {
+		if n, err := strconv.ParseFloat(s, 64); err == nil {
+			return unixTime(n)
+		}
+		return time.Time{}
 	}
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05", "2006-01-02T15:04:05"} {
 		if t, err := time.Parse(layout, s); err == nil {

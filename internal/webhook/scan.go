@@ -123,6 +123,12 @@ func digits(b []byte, i int) int {
 func (s *scanner) str() (escaped, ok bool) {
 	b, i := s.b, s.i+1
 	for i < len(b) {
+		for i < len(b) && plain[b[i]] {
+			i++
+		}
+		if i == len(b) {
+			break
+		}
 		c := b[i]
 		switch {
 		case c == '"':
@@ -152,6 +158,15 @@ func (s *scanner) str() (escaped, ok bool) {
 	}
 	return escaped, false
 }
+
+// plain marks the bytes a string holds as they are: all but the quote, the
+// backslash and the control characters.
+var plain = func() (t [256]bool) {
+	for c := 0x20; c < len(t); c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 func isHex(c byte) bool { return isDigit(c) || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
 
