@@ -49,6 +49,10 @@ type payload struct {
 	Current  json.RawMessage `json:"current"`
 	Data     *object         `json:"data"`
 	Previous json.RawMessage `json:"previous"`
+	// Room for what Meta and Data point to when the scanner reads them: one
+	// allocation for the three.
+	metaRoom meta
+	dataRoom object
 }
 
 type meta struct {
@@ -185,15 +189,15 @@ func Decode(body []byte) (*Event, error) {
 		}
 		return nil, fail(KindNotAnObject, "the body is JSON but not an object")
 	}
-	return decode(body, scanPayload)
+	return decode(body, true)
 }
 
-// decode is Decode reading the envelope with scan, which may decline it: then
-// json.Unmarshal reads it.
-func decode(body []byte, scan func([]byte, *payload) bool) (*Event, error) {
+// decode is Decode reading the envelope with the scanner when scan is set (it may
+// decline it), else, or then, with json.Unmarshal.
+func decode(body []byte, scan bool) (*Event, error) {
 	var p payload
 	var unreadable []string
-	if !scan(body, &p) {
+	if !scan || !scanPayload(body, &p) {
 		p = payload{}
 		if err := json.Unmarshal(body, &p); err != nil {
 			// A member of the wrong kind (data as a string, say) is skipped, and the

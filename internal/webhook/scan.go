@@ -253,19 +253,27 @@ func (s *scanner) object(depth int, member func(name []byte, escaped bool, value
 
 // fieldIndex is the index of the name in names that a member name selects, as
 // encoding/json selects a struct field: spelled exactly, else equal under Unicode
-// case folding (bytes.EqualFold); -1 for none. names are distinct under folding.
+// case folding (bytes.EqualFold); -1 for none. names are distinct under folding,
+// and all lower-case ASCII.
 func fieldIndex(name []byte, names []string) int {
 	for i, n := range names {
 		if string(name) == n {
 			return i
 		}
 	}
-	ascii := true
+	// Only a name with an upper-case letter or a non-ASCII byte can fold to one of
+	// names without being it: most of data's members are neither.
+	folds, ascii := false, true
 	for _, c := range name {
-		if c >= utf8.RuneSelf {
-			ascii = false
-			break
+		switch {
+		case c >= utf8.RuneSelf:
+			folds, ascii = true, false
+		case 'A' <= c && c <= 'Z':
+			folds = true
 		}
+	}
+	if !folds {
+		return -1
 	}
 	for i, n := range names {
 		if ascii && len(n) != len(name) {
@@ -307,11 +315,11 @@ func scanPayload(body []byte, p *payload) bool {
 		case 2:
 			_ = p.Retry.UnmarshalJSON(v)
 		case 3:
-			return scanInto(v, &p.Meta, metaNames, (*meta).set)
+			return scanInto(v, &p.Meta, &p.metaRoom, metaNames, (*meta).set)
 		case 4:
 			p.Current = v
 		case 5:
-			return scanInto(v, &p.Data, objectNames, (*object).setField)
+			return scanInto(v, &p.Data, &p.dataRoom, objectNames, (*object).setField)
 		case 6:
 			p.Previous = v
 		}
@@ -323,9 +331,9 @@ func scanPayload(body []byte, p *payload) bool {
 
 // scanInto reads v, an object or null, into *dst as json.Unmarshal reads it into a
 // pointer to a struct: null sets it to nil, an object's members are read into the
-// struct it points to (a new one when nil). Any other value is a type error, which
-// only json.Unmarshal reports.
-func scanInto[T any](v []byte, dst **T, names []string, set func(*T, int, []byte)) bool {
+// struct it points to (room, emptied, when nil). Any other value is a type error,
+// which only json.Unmarshal reports.
+func scanInto[T any](v []byte, dst **T, room *T, names []string, set func(*T, int, []byte)) bool {
 	switch v[0] {
 	case 'n':
 		*dst = nil
@@ -335,7 +343,8 @@ func scanInto[T any](v []byte, dst **T, names []string, set func(*T, int, []byte
 		return false
 	}
 	if *dst == nil {
-		*dst = new(T)
+		*room = *new(T)
+		*dst = room
 	}
 	t := *dst
 	s := scanner{b: v}
