@@ -26,6 +26,11 @@ func appendAttr(b []byte, a slog.Attr, comma, top bool) ([]byte, bool) {
 	}
 	b = appendSlogString(b, a.Key)
 	b = append(b, ':')
+	if a.Value.Kind() == slog.KindLogValuer { // (Any boxes the other kinds: an allocation)
+		if l, ok := a.Value.Any().(AttrLister); ok {
+			return appendListed(b, l)
+		}
+	}
 	switch v := a.Value.Resolve(); v.Kind() {
 	case slog.KindString:
 		b = appendSlogString(b, v.String())
@@ -72,6 +77,30 @@ func appendAttr(b []byte, a slog.Attr, comma, top bool) ([]byte, bool) {
 		return b, false
 	}
 	return b, true
+}
+
+// An AttrLister is a LogValuer whose group the Handler writes attribute by
+// attribute, sparing the slice LogValue builds: LogAttrs calls yield with the
+// attributes of the group LogValue returns, in order, until yield returns false.
+// (A webhook event is one: its group holds some 25 attributes.)
+type AttrLister interface {
+	slog.LogValuer
+	LogAttrs(yield func(slog.Attr) bool)
+}
+
+// appendListed appends l's group as slog writes the group LogValue returns.
+func appendListed(b []byte, l AttrLister) ([]byte, bool) {
+	b = append(b, '{')
+	n, ok := 0, true
+	l.LogAttrs(func(a slog.Attr) bool {
+		b, ok = appendAttr(b, a, n > 0, false)
+		n++
+		return ok
+	})
+	if !ok || n == 0 {
+		return b, false // an empty group slog leaves out, or an attribute it writes
+	}
+	return append(b, '}'), true
 }
 
 // appendStrings appends a string list as json.Marshal writes it for slog (HTML

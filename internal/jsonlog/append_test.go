@@ -17,6 +17,41 @@ type lazy struct{ attrs []slog.Attr }
 
 func (l lazy) LogValue() slog.Value { return slog.GroupValue(l.attrs...) }
 
+// lister is an AttrLister; listed counts the attributes its LogAttrs yielded.
+type lister struct {
+	attrs  []slog.Attr
+	listed *int
+}
+
+func (l lister) LogValue() slog.Value { return slog.GroupValue(l.attrs...) }
+
+func (l lister) LogAttrs(yield func(slog.Attr) bool) {
+	for _, a := range l.attrs {
+		*l.listed++
+		if !yield(a) {
+			return
+		}
+	}
+}
+
+// An AttrLister's group is written as slog writes the group its LogValue returns,
+// and what the Handler leaves to slog stops the listing there.
+func TestListedAsSlogWritesTheGroup(t *testing.T) {
+	listed := 0
+	list := func(attrs ...slog.Attr) slog.Value { return slog.AnyValue(lister{attrs, &listed}) }
+	sameBytes(t, slog.Attr{Key: "webhook", Value: list(slog.String("entity", "deal"), slog.Int("n", 2),
+		slog.Attr{Key: "inner", Value: list(slog.Bool("b", true))}, slog.Any("l", []string{"a"}))}, slog.Any("payload", Raw(`{}`)))
+	if listed != 5 {
+		t.Errorf("%d attributes listed, want 5", listed)
+	}
+	sameBytes(t, slog.Attr{Key: "empty", Value: list()}, slog.Int("after", 1))
+	listed = 0
+	sameBytes(t, slog.Attr{Key: "stops", Value: list(slog.String("a", "b"), slog.Time("t", time.Unix(0, 0)), slog.String("never", "listed"))})
+	if listed != 2 {
+		t.Errorf("%d attributes listed, want 2: the listing goes on after an attribute left to slog", listed)
+	}
+}
+
 // odd holds strings at every escape slog and encoding/json know of.
 var odd = []string{"", "plain", `"quoted" \back\slash`, "<b>&amp;</b>", "tab\tnew\nline\rret", "\b\f\x00\x1f\x7f",
 	"\u2028 \u2029", "caf\u00e9 \U0001F600", "bad \xff\xfe utf-8", "\xe2\x80", "é"}

@@ -95,6 +95,9 @@ func record(log *slog.Logger, r *http.Request, body []byte) {
 	log.LogAttrs(r.Context(), slog.LevelInfo, MsgDelivery, slog.Any("webhook", event), payload)
 }
 
+// The jsonlog handler writes an event's group attribute by attribute.
+var _ jsonlog.AttrLister = (*webhook.Event)(nil)
+
 // bodyBuffer is a delivery's body buffer: recycled, as at a few kilobytes per event
 // it is most of the garbage. Nothing keeps a reference to it past the handler: the
 // log record is written, and the event's strings copied, before it returns.
