@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/jsonlog"
@@ -53,10 +52,7 @@ func handleWebhook(maxBody int64) http.Handler {
 					slog.String("kind", KindPanic), slog.String("error", webhook.Bound(fmt.Sprint(v), webhook.MaxLoggedString)), slog.String("stack", webhook.Bound(string(debug.Stack()), 16<<10)))
 			}
 		}()
-		buf := buffers.Get().(*bodyBuffer)
-		defer buf.release()
-		body, err := readBody(r, maxBody, buf.b[:0])
-		buf.b = body
+		body, err := readBody(r, maxBody)
 		if r.ContentLength > maxBody {
 			// Announced too large: answered at once, and the connection is not kept.
 			// A lying client costs a request, not a read timeout: what the client
@@ -98,23 +94,6 @@ func record(log *slog.Logger, r *http.Request, body []byte) {
 // The jsonlog handler writes an event's group attribute by attribute.
 var _ jsonlog.AttrLister = (*webhook.Event)(nil)
 
-// bodyBuffer is a delivery's body buffer: recycled, as at a few kilobytes per event
-// it is most of the garbage. Nothing keeps a reference to it past the handler: the
-// log record is written, and the event's strings copied, before it returns.
-// Kept for local_rps_ratio (>= 0.6, 0.51 today): with jsonlog's line pool and the
-// shared header values it gives 6.7% more answers per CPU-second (make bench, 50
-// pairs): 0.51 would be about 0.48; alone each is under the bench's 2% noise.
-type bodyBuffer struct{ b []byte }
-
-var buffers = sync.Pool{New: func() any { return new(bodyBuffer) }}
-
-func (b *bodyBuffer) release() {
-	if cap(b.b) > 256<<10 {
-		return // an unusually large body: let it go
-	}
-	buffers.Put(b)
-}
-
 type tooLargeError struct{ size, limit int64 }
 
 func (e *tooLargeError) Error() string {
@@ -124,11 +103,11 @@ func (e *tooLargeError) Error() string {
 // readBody reads at most limit bytes. A larger body is counted, not kept: its size
 // comes from Content-Length (and then none of it is read), or from draining up to
 // drainLimit more bytes.
-func readBody(r *http.Request, limit int64, buf []byte) ([]byte, error) {
+func readBody(r *http.Request, limit int64) ([]byte, error) {
 	if r.ContentLength > limit {
 		return nil, &tooLargeError{size: r.ContentLength, limit: limit}
 	}
-	body, err := readAtMost(r.Body, r.ContentLength, limit+1, buf)
+	body, err := readAtMost(r.Body, r.ContentLength, limit+1)
 	if err != nil {
 		return body, fmt.Errorf("read the body: %w", err)
 	}
@@ -139,16 +118,14 @@ func readBody(r *http.Request, limit int64, buf []byte) ([]byte, error) {
 	return body, nil
 }
 
-// readAtMost reads up to max bytes into buf, grown once to the Content-Length hint,
+// readAtMost reads up to max bytes into a buffer of the Content-Length hint's size,
 // so that a body of the announced size is read without growing it again.
-func readAtMost(rd io.Reader, hint, max int64, buf []byte) ([]byte, error) {
+func readAtMost(rd io.Reader, hint, max int64) ([]byte, error) {
 	size := int64(512)
 	if hint > 0 {
 		size = hint + 1 // room to see the EOF (or a longer body) without growing
 	}
-	if size = min(size, max); int64(cap(buf)) < size {
-		buf = make([]byte, 0, size)
-	}
+	buf := make([]byte, 0, min(size, max))
 	for int64(len(buf)) < max {
 		if len(buf) == cap(buf) {
 			buf = append(buf, 0)[:len(buf)]
