@@ -92,18 +92,31 @@ func TestBodyOfExactlyTheLimitIsRead(t *testing.T) {
 
 // TestBodyIsReadIntoOneBuffer: a body of the announced Content-Length is read into
 // one buffer of that size, allocated once (mutants in readAtMost: `hint > 0`
-// negated, `hint + 1` as `hint - 1` — each grows the buffer again while reading).
+// negated, `hint + 1` as `hint - 1`, `cap(buf) < size` negated — each grows the
+// buffer again while reading).
 func TestBodyIsReadIntoOneBuffer(t *testing.T) {
 	body := bodyOfSize(t, 8192)
 	rd := bytes.NewReader(body)
 	allocs := testing.AllocsPerRun(20, func() {
 		rd.Reset(body)
-		got, err := readAtMost(rd, int64(len(body)), 1<<20)
+		got, err := readAtMost(rd, int64(len(body)), 1<<20, nil)
 		if err != nil || len(got) != len(body) {
 			t.Fatalf("read %d bytes, %v", len(got), err)
 		}
 	})
 	if allocs != 1 {
 		t.Errorf("%v allocations to read %d announced bytes, want 1", allocs, len(body))
+	}
+	// A recycled buffer just large enough (the body and a byte to see the EOF) is
+	// used as it is (mutant: `cap(buf) < size` as `<=`).
+	buf := make([]byte, 0, len(body)+1)
+	allocs = testing.AllocsPerRun(20, func() {
+		rd.Reset(body)
+		if got, err := readAtMost(rd, int64(len(body)), 1<<20, buf); err != nil || len(got) != len(body) {
+			t.Fatalf("read %d bytes, %v", len(got), err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocations with a buffer of the body's size, want 0", allocs)
 	}
 }
