@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"math"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -182,4 +184,56 @@ func TestFieldNamesAreLowerCaseASCII(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzScalarsReadAsText holds Int, Float and flag, which read numbers and booleans
+// without copying them, to reading them as text first, as they used to: the same
+// value and the same verdict for any JSON value.
+func FuzzScalarsReadAsText(f *testing.F) {
+	for _, s := range []string{`null`, `""`, `"12"`, `12`, `-0`, `1e3`, `2.0`, `1.5`, `1e400`, `"NaN"`, `true`, `"1"`, `0`,
+		`"false"`, `{}`, `[1]`, `"\u0031"`, `"\ud800"`, "\"\xff\"", `99999999999999999999`, `9007199254740993.0`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if !json.Valid(b) {
+			return
+		}
+		b = bytes.TrimSpace(b)
+		var txt text
+		_ = txt.UnmarshalJSON(b)
+		var wantInt Int
+		var wantFloat Float
+		var wantFlag flag
+		wantInt.bad, wantFloat.bad = txt.bad, txt.bad
+		if !txt.bad && txt.s != "" {
+			if v, err := strconv.ParseInt(txt.s, 10, 64); err == nil {
+				wantInt.N, wantInt.Valid = v, true
+			} else if x, err := strconv.ParseFloat(txt.s, 64); err == nil && x == math.Trunc(x) && math.Abs(x) <= 1<<53 {
+				wantInt.N, wantInt.Valid = int64(x), true
+			} else {
+				wantInt.bad = true
+			}
+			if v, err := strconv.ParseFloat(txt.s, 64); err == nil && !math.IsInf(v, 0) && !math.IsNaN(v) {
+				wantFloat.F, wantFloat.Valid = v, true
+			} else {
+				wantFloat.bad = true
+			}
+		}
+		switch {
+		case txt.bad:
+			wantFlag.bad = true
+		case txt.s == "true" || txt.s == "1":
+			wantFlag.b = true
+		case txt.s == "false" || txt.s == "0" || txt.s == "":
+		default:
+			wantFlag.bad = true
+		}
+		var gotInt Int
+		var gotFloat Float
+		var gotFlag flag
+		_, _, _ = gotInt.UnmarshalJSON(b), gotFloat.UnmarshalJSON(b), gotFlag.UnmarshalJSON(b)
+		if gotInt != wantInt || gotFloat != wantFloat || gotFlag != wantFlag {
+			t.Fatalf("%q: Int %+v Float %+v flag %+v; as text %+v %+v %+v", b, gotInt, gotFloat, gotFlag, wantInt, wantFloat, wantFlag)
+		}
+	})
 }
