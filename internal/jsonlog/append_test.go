@@ -3,6 +3,7 @@ package jsonlog
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"math"
@@ -150,4 +151,15 @@ func FuzzSameBytesAsSlog(f *testing.F) {
 		sameBytes(t, slog.String(key, s), slog.Group("g", slog.Int64(s, n), slog.Float64("x", x),
 			slog.Any(key, lazy{[]slog.Attr{slog.Any("l", strings.Split(s, ","))}})))
 	})
+}
+
+// A Raw that spans lines is compacted; one that then turns out not to be JSON is
+// written as a string, and the record is still one JSON line (it used to be lost).
+func TestRawThatIsNoJSONStaysOneLine(t *testing.T) {
+	var out bytes.Buffer
+	slog.New(NewHandler(&out, nil)).Info("m", "payload", Raw("{\"a\":\n1"))
+	var rec map[string]any
+	if err := json.Unmarshal(out.Bytes(), &rec); err != nil || strings.Count(out.String(), "\n") != 1 || rec["payload"] != "{\"a\":\n1" {
+		t.Errorf("record %q: %v", out.String(), err)
+	}
 }
