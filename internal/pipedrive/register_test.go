@@ -258,7 +258,7 @@ func TestSubscriptionValidate(t *testing.T) {
 		{func(s *Subscription) { s.URL = "" }, "no subscription URL"},
 		{func(s *Subscription) { s.URL = "example.com/hook" }, "not an absolute"},
 		{func(s *Subscription) { s.URL = "https://u:p@example.com/hook" }, "must not carry credentials"},
-		{func(s *Subscription) { s.EventObject = "deals" }, "want one of activity, activityType, deal"},
+		{func(s *Subscription) { s.EventObject = "deals" }, "version 2.0 offers activity, board, deal"},
 		{func(s *Subscription) { s.EventAction = "updated.deal" }, "event action"},
 		{func(s *Subscription) { s.Version = "3.0" }, "version"},
 		{func(s *Subscription) { s.EventObject = "activityType" }, "v1 webhooks only"},
