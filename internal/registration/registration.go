@@ -184,7 +184,7 @@ func checkURL(raw string) string {
 	case raw == "":
 		return "no URL: the receiver's webhook URL is required"
 	case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
-		return fmt.Sprintf("%q is not an absolute https URL", raw)
+		return fmt.Sprintf("%q is not an absolute http(s) URL", raw)
 	case u.Scheme == "http" && !loopback(u.Hostname()):
 		return fmt.Sprintf("%q: Pipedrive delivers to https URLs (http only to localhost, for tests)", raw)
 	case u.User != nil:

@@ -85,7 +85,7 @@ func TestParseRefuses(t *testing.T) {
 		{"a number for a string", `{"url":1}`, []string{"not a registration's JSON"}},
 		{"no URL", `{}`, []string{"url: no URL"}},
 		{"http elsewhere", `{"url":"http://example.com/hook"}`, []string{"https URLs (http only to localhost"}},
-		{"a relative URL", `{"url":"/webhooks/pipedrive"}`, []string{"not an absolute https URL"}},
+		{"a relative URL", `{"url":"/webhooks/pipedrive"}`, []string{"not an absolute http(s) URL"}},
 		{"credentials in the URL", `{"url":"https://u:p@example.com/hook"}`, []string{"must not carry credentials"}},
 		{"a quote in the URL", `{"url":"https://example.com/ho'ok"}`, []string{"a quote"}},
 		{"an object the version does not offer", sub(`{"event_object":"project","version":"1.0"}`),
