@@ -45,15 +45,20 @@ func TestSandboxDependencyGraph(t *testing.T) {
 					}
 				}
 			}
+			// The audit log is masked before the function can log to it: the function
+			// (in its own module since issue 19) waits for the data protection policy.
+			if !reaches(edges, "module.receiver.module.function.aws_lambda_function.this", "module.receiver.aws_cloudwatch_log_data_protection_policy.personal_data") {
+				t.Error("the receiver function does not depend on the masking of its log group")
+			}
 			// The watchdog comes after the registration and goes before it: a destroy
 			// never has it registering again the webhook being deleted. Its pause
 			// parameter too: a check still running when the destroy begins finds it
 			// gone before the webhook is deleted, and registers nothing; and the
 			// function, which reads it, goes first.
-			if !reaches(edges, "module.watchdog.aws_lambda_function.this", "module.watchdog.aws_ssm_parameter.pause") {
+			if !reaches(edges, "module.watchdog.module.function.aws_lambda_function.this", "module.watchdog.aws_ssm_parameter.pause") {
 				t.Error("the watchdog function does not depend on its pause parameter")
 			}
-			for _, from := range []string{"module.watchdog.aws_scheduler_schedule.this", "module.watchdog.aws_lambda_function.this", "module.watchdog.aws_ssm_parameter.pause"} {
+			for _, from := range []string{"module.watchdog.aws_scheduler_schedule.this", "module.watchdog.module.function.aws_lambda_function.this", "module.watchdog.aws_ssm_parameter.pause"} {
 				if !reaches(edges, from, "module.registration.terraform_data.webhook") {
 					t.Errorf("%s does not depend on the registration", from)
 				}
