@@ -1,5 +1,4 @@
 data "aws_region" "current" {}
-data "aws_caller_identity" "current" {}
 
 locals {
   webhook_path                = "/webhooks/pipedrive"
