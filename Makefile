@@ -155,10 +155,9 @@ webhooks: ## List the company's webhooks at Pipedrive (token: PIPEDRIVE_API_TOKE
 		$(tool_run) list --token-parameter "$$param" --region "$$region"
 
 .PHONY: register
-register: ## Register ENV's webhook with Pipedrive by hand (Terraform does it on apply)
-	@url=$(call output,webhook_url) && auth=$(call output,webhook_auth_parameter_name) && \
-		param=$(call output,api_token_parameter_name) && region=$(call output,region) && \
-		$(tool_run) register --url "$$url" --auth-parameter "$$auth" --token-parameter "$$param" --region "$$region"
+register: ## Register ENV's webhooks with Pipedrive by hand, one per subscription (Terraform does it on apply)
+	@registration=$(call output,webhook_registration) && \
+		WEBHOOK_REGISTRATION="$$registration" $(tool_run) register
 
 .PHONY: e2e
 e2e: ## Terratest against a real sandbox AWS account (test/README.md); tag e2e

@@ -14,8 +14,9 @@ output "subscriptions" {
 }
 
 output "registration_json" {
-  description = "The stack's registration as JSON, every subscription (internal/registration's Stack): what the watchdog is given in WEBHOOK_REGISTRATION. Nothing in it is secret."
+  description = "The stack's registration as JSON, every subscription (internal/registration's Stack): what the watchdog is given in WEBHOOK_REGISTRATION. It depends on the registrations, so a watchdog given it is created after them and destroyed before them. Nothing in it is secret."
   value       = local.registration_json
+  depends_on  = [terraform_data.webhook, terraform_data.url]
 }
 
 output "registration" {

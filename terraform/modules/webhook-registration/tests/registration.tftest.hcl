@@ -27,9 +27,9 @@ run "defaults" {
   }
   assert {
     condition = jsondecode(output.registration_json) == {
-      url = var.webhook_url, name = "pdw-test", subscriptions = [{ event_object = "deal", event_action = "*", version = "2.0" }],
+      url     = var.webhook_url, name = "pdw-test", subscriptions = [{ event_object = "deal", event_action = "*", version = "2.0" }],
       user_id = 0, auth_parameter = "/pdw-test/webhook-auth", auth_version = 1, token_parameter = "/pdw-test/api-token",
-      region = "eu-central-1", api_url = null
+      region  = "eu-central-1", api_url = null
     }
     error_message = "registration_json is the Go type's value, every field by its JSON key; api_url null takes Go's default."
   }
