@@ -101,7 +101,7 @@ module "stack" {
   webhook_user_id           = var.webhook_user_id
   token_parameter_name      = local.token_parameter_name
   pipedrive_api_url         = var.pipedrive_api_url
-  registration_tool_command = var.registration_tool_command
+  registration_tool_command = coalesce(var.registration_tool_command, "${path.root}/../../../scripts/pipedrive-webhook/run")
 
   watchdog_enabled  = var.watchdog_enabled
   watchdog_schedule = var.watchdog_schedule

@@ -1,10 +1,6 @@
 locals {
-  # The repository's root, relative to the directory Terraform runs in (the root
-  # module's): a relative path keeps working from a colleague's clone, or CI's,
-  # with shared state. abspath() would store this checkout's path in state.
-  repo_root = "${path.module}/../../.."
-  command   = coalesce(var.tool_command, "${local.repo_root}/scripts/pipedrive-webhook/run")
-  retire    = join(",", [for id in var.retire_webhook_ids : format("%d", id)])
+  command = var.tool_command
+  retire  = join(",", [for id in var.retire_webhook_ids : format("%d", id)])
 
   # What Pipedrive offers, generated from the Go lists (internal/pipedrive,
   # internal/registration): each version's objects, the actions with their v2
