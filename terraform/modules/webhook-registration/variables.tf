@@ -37,7 +37,7 @@ variable "subscriptions" {
 
   validation {
     condition     = length(var.subscriptions) >= 1 && length(var.subscriptions) <= local.rules.max_subscriptions
-    error_message = "A stack holds 1 to 20 subscriptions: Pipedrive allows 40 webhooks per user, and a rotation briefly needs two of each."
+    error_message = "A stack holds 1 to ${local.rules.max_subscriptions} subscriptions, not ${length(var.subscriptions)}: Pipedrive allows ${2 * local.rules.max_subscriptions} webhooks per user, and a rotation briefly needs two of each."
   }
 
   validation {
