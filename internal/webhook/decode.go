@@ -40,7 +40,7 @@ func fail(kind string, format string, args ...any) *Error {
 
 // payload is the union of the v1 and v2 envelopes. v2's data is decoded in the same
 // pass as the envelope; the objects whose keys matter (previous, and v1's current,
-// which is compared with it) are kept as text and read once more as maps.
+// which is compared with it) are kept as text and read once more (readMembers).
 type payload struct {
 	V        text            `json:"v"`
 	Event    text            `json:"event"`
