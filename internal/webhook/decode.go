@@ -320,7 +320,7 @@ func decodeV1(p *payload) *Event {
 	e := &Event{
 		Version:      V1,
 		RawAction:    action,
-		Action:       normaliseAction(action),
+		Action:       Action(action),
 		Entity:       entity,
 		EntityID:     m.ID.s,
 		Attempt:      int(min(max(p.Retry.N, 0), maxAttempt)) + 1,
@@ -357,7 +357,7 @@ func decodeV2(p *payload) *Event {
 	e := &Event{
 		Version:       V2,
 		RawAction:     m.Action.s,
-		Action:        normaliseAction(m.Action.s),
+		Action:        Action(m.Action.s),
 		Entity:        m.Entity.s,
 		EntityID:      m.EntityID.s,
 		EventID:       m.ID.s,

@@ -218,20 +218,18 @@ func parentOf(entity string) (deal, project bool) {
 	return false, false
 }
 
-// normaliseAction is a record's action: v1's past tenses in v2's words, and v1's
-// merged as merge, the event it is. (A subscription is another matter: v2 has no
-// merge action, so a subscription to v1's merged events is v2's change, as
-// pipedrive.V2Action spells it.)
-func normaliseAction(raw string) string {
-	switch raw {
-	case "added":
-		return ActionCreate
-	case "updated":
-		return ActionChange
-	case "deleted":
-		return ActionDelete
-	case "merged":
-		return ActionMerge
+// Action is an action in the words a record uses: v1's past tenses in v2's words
+// (added → create, updated → change, deleted → delete), and v1's merged as merge,
+// the event it is; v2's actions and anything else pass through. (A subscription
+// has no merge: pipedrive.V2Action spells v1's merged subscription as v2's
+// change, from this same table.)
+func Action(raw string) string {
+	if a, ok := V1Actions[raw]; ok {
+		return a
 	}
 	return raw
 }
+
+// V1Actions are v1's action words, each with the action a record gives it: the
+// one table of them (webhook subscriptions are spelled from it too).
+var V1Actions = map[string]string{"added": ActionCreate, "updated": ActionChange, "deleted": ActionDelete, "merged": ActionMerge}

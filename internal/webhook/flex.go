@@ -120,18 +120,25 @@ type flag struct {
 // UnmarshalJSON reads a boolean in any of those spellings; anything else is
 // unreadable (and false).
 func (v *flag) UnmarshalJSON(b []byte) error {
+	value, ok := ParseBool(b)
+	*v = flag{b: value, bad: !ok}
+	return nil
+}
+
+// ParseBool reads a boolean as Pipedrive writes one, in JSON: true or false, 1 or
+// 0, either as a string, or null or "" (false). ok is false for anything else.
+// The receiver's decoder and the webhooks API client both read flags with it.
+func ParseBool(b []byte) (value, ok bool) {
 	s, bad := scalar(b)
-	*v = flag{}
 	switch str := string(s); {
 	case bad:
-		v.bad = true
+		return false, false
 	case str == "true" || str == "1":
-		v.b = true
+		return true, true
 	case str == "false" || str == "0" || str == "":
-	default:
-		v.bad = true
+		return false, true
 	}
-	return nil
+	return false, false
 }
 
 // flexTime is an RFC 3339 timestamp, Pipedrive's "2006-01-02 15:04:05" (UTC), or Unix
