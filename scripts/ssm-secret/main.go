@@ -9,9 +9,10 @@
 // letters and digits from crypto/rand that nothing prints or keeps. The
 // credentials' version is recorded in the parameter's description: a parameter
 // already at that version is left as it is (an apply that replays the write
-// changes nothing), and so is one without a recorded version (written by the
-// stack's earlier aws_ssm_parameter resource, whose password the webhook still
-// sends).
+// changes nothing). One without a recorded version (written by the stack's earlier
+// aws_ssm_parameter resource, or by hand) keeps its value, the password the
+// registered webhook sends: it is written again, unchanged, with the version
+// recorded, so that the next version replaces it.
 //
 //	SSM_SECRET_VALUE=… ssm-secret put --name /stack/api-token --region us-east-1
 //	ssm-secret generate --name /stack/webhook-auth --user pipedrive --version 2 --region us-east-1
@@ -45,6 +46,7 @@ type API interface {
 	PutParameter(context.Context, *ssm.PutParameterInput, ...func(*ssm.Options)) (*ssm.PutParameterOutput, error)
 	DeleteParameter(context.Context, *ssm.DeleteParameterInput, ...func(*ssm.Options)) (*ssm.DeleteParameterOutput, error)
 	DescribeParameters(context.Context, *ssm.DescribeParametersInput, ...func(*ssm.Options)) (*ssm.DescribeParametersOutput, error)
+	GetParameter(context.Context, *ssm.GetParameterInput, ...func(*ssm.Options)) (*ssm.GetParameterOutput, error)
 }
 
 // PasswordLength and passwordAlphabet: what generate makes (as the stack's
@@ -136,19 +138,31 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return nil
 	}
 	if args[0] == "generate" {
-		kept, err := current(ctx, api, *name, *version)
+		state, err := current(ctx, api, *name, *version)
 		if err != nil {
 			return err
 		}
-		if kept != "" {
-			fmt.Fprintf(stdout, "%s: kept (%s)\n", *name, kept)
+		switch state {
+		case atVersion:
+			fmt.Fprintf(stdout, "%s: kept (already credentials version %d)\n", *name, *version)
 			return nil
+		case unversioned:
+			got, err := api.GetParameter(ctx, &ssm.GetParameterInput{Name: name, WithDecryption: aws.Bool(true)})
+			if err != nil {
+				return fmt.Errorf("read %s: %w", *name, err)
+			}
+			value = aws.ToString(got.Parameter.Value)
+			if value == "" {
+				return fmt.Errorf("read %s: empty value", *name)
+			}
+			fmt.Fprintf(stdout, "%s: value kept, the webhook sends it; recording credentials version %d\n", *name, *version)
+		default:
+			password, err := Password(rand.Reader)
+			if err != nil {
+				return err
+			}
+			value = *user + ":" + password
 		}
-		password, err := Password(rand.Reader)
-		if err != nil {
-			return err
-		}
-		value = *user + ":" + password
 		*description = strings.TrimSpace(fmt.Sprintf("%s (credentials version %d)", *description, *version))
 	}
 	in := &ssm.PutParameterInput{Name: name, Type: ssmtypes.ParameterTypeSecureString, Value: aws.String(value), Overwrite: aws.Bool(true)}
@@ -166,15 +180,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	return nil
 }
 
-// current says why the parameter name is kept as it is for credentials version
-// version, or "" when generate must write it: it is missing, or records another
-// version.
-func current(ctx context.Context, api API, name string, version int) (string, error) {
+// What generate finds in SSM.
+type paramState int
+
+const (
+	stale       paramState = iota // missing, or another version: write a new password
+	atVersion                     // already this version: leave it
+	unversioned                   // no version recorded: keep the value, record the version
+)
+
+// current describes the parameter name against credentials version version.
+func current(ctx context.Context, api API, name string, version int) (paramState, error) {
 	out, err := api.DescribeParameters(ctx, &ssm.DescribeParametersInput{ParameterFilters: []ssmtypes.ParameterStringFilter{
 		{Key: aws.String("Name"), Option: aws.String("Equals"), Values: []string{name}},
 	}})
 	if err != nil {
-		return "", fmt.Errorf("describe %s: %w", name, err)
+		return stale, fmt.Errorf("describe %s: %w", name, err)
 	}
 	for _, p := range out.Parameters {
 		if aws.ToString(p.Name) != name {
@@ -183,10 +204,10 @@ func current(ctx context.Context, api API, name string, version int) (string, er
 		m := recordedLabel.FindStringSubmatch(aws.ToString(p.Description))
 		switch {
 		case m == nil:
-			return "written before its version was recorded: the webhook sends it", nil
+			return unversioned, nil
 		case m[1] == fmt.Sprint(version):
-			return fmt.Sprintf("already credentials version %d", version), nil
+			return atVersion, nil
 		}
 	}
-	return "", nil
+	return stale, nil
 }

@@ -18,6 +18,15 @@ type fakeSSM struct {
 	deletes []string
 	gone    bool
 	params  map[string]string // name → description, what DescribeParameters finds
+	values  map[string]string // name → value, what GetParameter finds
+}
+
+func (f *fakeSSM) GetParameter(_ context.Context, in *ssm.GetParameterInput, _ ...func(*ssm.Options)) (*ssm.GetParameterOutput, error) {
+	v, ok := f.values[aws.ToString(in.Name)]
+	if !ok || !aws.ToBool(in.WithDecryption) {
+		return nil, &ssmtypes.ParameterNotFound{Message: aws.String("not found")}
+	}
+	return &ssm.GetParameterOutput{Parameter: &ssmtypes.Parameter{Name: in.Name, Value: aws.String(v)}}, nil
 }
 
 func (f *fakeSSM) DescribeParameters(_ context.Context, in *ssm.DescribeParametersInput, _ ...func(*ssm.Options)) (*ssm.DescribeParametersOutput, error) {
@@ -106,16 +115,16 @@ func TestSSMSecret(t *testing.T) {
 				t.Errorf("puts %+v", f.puts)
 			}
 		}},
-		{"generate keeps what the old resource wrote", []string{"generate", "--name", "/s/webhook-auth", "--user", "pipedrive", "--version", "1"}, "", false, map[string]string{"/s/webhook-auth": "Basic-auth credentials (user:password) Pipedrive sends with every webhook delivery."}, "", func(t *testing.T, f *fakeSSM) {
-			if len(f.puts) != 0 {
-				t.Errorf("overwrote the password the registered webhook sends: %+v", f.puts)
+		{"generate keeps what the old resource wrote, and records its version", []string{"generate", "--name", "/s/webhook-auth", "--user", "pipedrive", "--version", "1", "--description", "Basic-auth credentials."}, "", false, map[string]string{"/s/webhook-auth": "Basic-auth credentials (user:password) Pipedrive sends with every webhook delivery."}, "", func(t *testing.T, f *fakeSSM) {
+			if len(f.puts) != 1 || aws.ToString(f.puts[0].Value) != "pipedrive:"+token || aws.ToString(f.puts[0].Description) != "Basic-auth credentials. (credentials version 1)" {
+				t.Errorf("did not keep the password the registered webhook sends, with its version: %+v", f.puts)
 			}
 		}},
 		{"generate needs a user without a colon", []string{"generate", "--name", "/s/webhook-auth", "--user", "pipe:drive", "--version", "1"}, "", false, nil, "--user", nil},
 		{"generate needs a version", []string{"generate", "--name", "/s/webhook-auth", "--user", "pipedrive"}, "", false, nil, "--version", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f := &fakeSSM{gone: tc.gone, params: tc.params}
+			f := &fakeSSM{gone: tc.gone, params: tc.params, values: map[string]string{"/s/webhook-auth": "pipedrive:" + token}}
 			var out strings.Builder
 			err := run(context.Background(), tc.args, func(k string) string {
 				if k == ValueEnv {
