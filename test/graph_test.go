@@ -35,7 +35,7 @@ func TestSandboxDependencyGraph(t *testing.T) {
 				for _, to := range []string{
 					"terraform_data.api_token",
 					"terraform_data.api_token_parameter",
-					"module.stack.module.receiver.aws_ssm_parameter.webhook_auth",
+					"module.stack.module.receiver.terraform_data.webhook_auth",
 					"module.stack.module.receiver.aws_apigatewayv2_stage.default",
 					"module.stack.module.receiver.aws_apigatewayv2_route.webhook",
 					"module.stack.module.receiver.aws_lambda_permission.api",
@@ -49,6 +49,11 @@ func TestSandboxDependencyGraph(t *testing.T) {
 			// (in its own module since issue 19) waits for the data protection policy.
 			if !reaches(edges, "module.stack.module.receiver.module.function.aws_lambda_function.this", "module.stack.module.receiver.aws_cloudwatch_log_data_protection_policy.personal_data") {
 				t.Error("the receiver function does not depend on the masking of its log group")
+			}
+			// It starts once its credentials are written (by scripts/ssm-secret, a
+			// local-exec since issue 26: no reference to a parameter resource orders it).
+			if !reaches(edges, "module.stack.module.receiver.module.function.aws_lambda_function.this", "module.stack.module.receiver.terraform_data.webhook_auth") {
+				t.Error("the receiver function does not depend on the write of its credentials")
 			}
 			// The watchdog comes after the registration and goes before it: a destroy
 			// never has it registering again the webhook being deleted. Its pause

@@ -53,7 +53,7 @@ locals {
       Effect = "Allow"
       Action = [
         "logs:PutQueryDefinition", "logs:DeleteQueryDefinition", "logs:DescribeQueryDefinitions", "logs:DescribeMetricFilters",
-        "logs:TestMetricFilter", "cloudwatch:DescribeAlarms", "secretsmanager:GetRandomPassword", "sts:GetCallerIdentity",
+        "logs:TestMetricFilter", "cloudwatch:DescribeAlarms", "sts:GetCallerIdentity",
       ]
       Resource = "*"
     },

@@ -6,9 +6,12 @@
 module "stack" {
   source = "../../modules/webhook-stack"
 
-  name                  = var.name
-  lambda_zip_path       = coalesce(var.lambda_zip_path, "${path.root}/../../../dist/receiver.zip")
-  watchdog_zip_path     = coalesce(var.watchdog_zip_path, "${path.root}/../../../dist/watchdog.zip")
+  name              = var.name
+  lambda_zip_path   = coalesce(var.lambda_zip_path, "${path.root}/../../../dist/receiver.zip")
+  watchdog_zip_path = coalesce(var.watchdog_zip_path, "${path.root}/../../../dist/watchdog.zip")
+  # Relative, as the registration tool's: a destroy works from another clone
+  # sharing the state.
+  secret_tool_command   = coalesce(var.secret_tool_command, "${path.root}/../../../scripts/ssm-secret/run")
   log_retention_in_days = var.log_retention_in_days
   webhook_auth_version  = var.webhook_auth_version
   sender_check          = var.sender_check

@@ -108,6 +108,12 @@ variable "registration_tool_command" {
   default     = null
 }
 
+variable "secret_tool_command" {
+  description = "How to run scripts/ssm-secret, which writes the basic-auth credentials to their parameter; null for this repository's scripts/ssm-secret/run."
+  type        = string
+  default     = null
+}
+
 variable "log_deletion_protection" {
   description = "CloudWatch Logs' deletion protection of the audit log: while true, nothing deletes the log group (not a destroy, not the console). Set false and apply, deliberately, before a destroy that is meant to delete it."
   type        = bool

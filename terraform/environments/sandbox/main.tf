@@ -85,6 +85,7 @@ module "stack" {
   name                     = local.name
   lambda_zip_path          = coalesce(var.lambda_zip_path, "${path.root}/../../../dist/receiver.zip")
   watchdog_zip_path        = coalesce(var.watchdog_zip_path, "${path.root}/../../../dist/watchdog.zip")
+  secret_tool_command      = local.secret_tool
   log_retention_in_days    = var.log_retention_in_days
   webhook_auth_version     = var.webhook_auth_version
   permissions_boundary_arn = local.permissions_boundary_arn

@@ -150,7 +150,7 @@ variable "permissions_boundary_arn" {
 }
 
 variable "secret_tool_command" {
-  description = "How to run scripts/ssm-secret, which writes the API token to its parameter; null for this repository's scripts/ssm-secret/run (Terratest, which runs a copy of terraform/ elsewhere, passes its absolute path)."
+  description = "How to run scripts/ssm-secret, which writes the API token and the basic-auth credentials to their parameters; null for this repository's scripts/ssm-secret/run (Terratest, which runs a copy of terraform/ elsewhere, passes its absolute path)."
   type        = string
   default     = null
 }

@@ -1,8 +1,11 @@
+data "aws_partition" "current" {}
 data "aws_region" "current" {}
+data "aws_caller_identity" "current" {}
 
 locals {
   webhook_path                = "/webhooks/pipedrive"
   webhook_auth_parameter_name = coalesce(var.webhook_auth_parameter_name, "/${var.name}/webhook-auth")
+  webhook_auth_parameter_arn  = "arn:${data.aws_partition.current.partition}:ssm:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:parameter${local.webhook_auth_parameter_name}"
   tags                        = merge({ "app" = "pipedrive-webhooks" }, var.tags)
 }
 
@@ -21,17 +24,61 @@ resource "aws_cloudwatch_log_group" "access" {
 }
 
 ################################################################################
-# Secrets: values go to SSM through write-only arguments, never to state or plan
+# Secrets: written to SSM by scripts/ssm-secret, never in plan or state
 ################################################################################
 
-resource "aws_ssm_parameter" "webhook_auth" {
-  name             = local.webhook_auth_parameter_name
-  description      = "Basic-auth credentials (user:password) Pipedrive sends with every webhook delivery."
-  type             = "SecureString"
-  key_id           = var.kms_key_arn
-  value_wo         = "${var.webhook_auth_user}:${ephemeral.aws_secretsmanager_random_password.webhook_auth.random_password}"
-  value_wo_version = var.webhook_auth_version
-  tags             = local.tags
+# No aws_ssm_parameter resource holds the credentials, and no ephemeral resource
+# makes the password: scripts/ssm-secret generates it (crypto/rand, 40 letters and
+# digits), writes "user:password" to the SecureString from a local-exec, and prints
+# nothing of it. Terraform keeps the parameter's name, region and version: no plan
+# or state holds the password. The parameter is written when it is first made and
+# when webhook_auth_version changes (the tool records the version in the
+# parameter's description and leaves a parameter already at it alone), and deleted
+# on destroy.
+resource "terraform_data" "webhook_auth_parameter" {
+  # Another name or region is another parameter: the old one is deleted.
+  triggers_replace = [local.webhook_auth_parameter_name, data.aws_region.current.region]
+  input            = { name = local.webhook_auth_parameter_name, region = data.aws_region.current.region, tool = var.secret_tool_command }
+
+  provisioner "local-exec" {
+    when    = destroy
+    command = "'${self.input.tool}' delete --name '${self.input.name}' --region '${self.input.region}'"
+  }
+}
+
+resource "terraform_data" "webhook_auth" {
+  # Only the parameter and the version make a new write (not the tool's path,
+  # which may differ between checkouts).
+  triggers_replace = [local.webhook_auth_parameter_name, data.aws_region.current.region, var.webhook_auth_version]
+  # What the tool is given, nothing secret: the tests read it here.
+  input = {
+    name    = local.webhook_auth_parameter_name
+    region  = data.aws_region.current.region
+    user    = var.webhook_auth_user
+    version = var.webhook_auth_version
+    key_id  = var.kms_key_arn
+  }
+  depends_on = [terraform_data.webhook_auth_parameter]
+
+  provisioner "local-exec" {
+    command = join(" ", [
+      "'${var.secret_tool_command}' generate --name '${self.input.name}' --region '${self.input.region}'",
+      "--user '${self.input.user}' --version '${self.input.version}'",
+      "--description 'Basic-auth credentials (user:password) Pipedrive sends with every webhook delivery.'",
+      self.input.key_id == null ? "" : "--key-id '${self.input.key_id}'",
+    ])
+  }
+}
+
+# Stacks made before held the parameter as a resource written through an
+# ephemeral password: forget it without deleting it. scripts/ssm-secret keeps its
+# value (it records no version), the password the registered webhook sends.
+removed {
+  from = aws_ssm_parameter.webhook_auth
+
+  lifecycle {
+    destroy = false
+  }
 }
 
 # Pipedrive's published webhook source ranges, which the watchdog refreshes (never
@@ -68,11 +115,11 @@ module "function" {
   role_description = "Runs the Pipedrive webhook receiver ${var.name}."
   policy_name      = "receiver"
   policy_statements = [
-    { sid = "ReadTheWebhookCredentials", actions = ["ssm:GetParameter"], resources = [aws_ssm_parameter.webhook_auth.arn] },
+    { sid = "ReadTheWebhookCredentials", actions = ["ssm:GetParameter"], resources = [local.webhook_auth_parameter_arn] },
     { sid = "ReadTheSenderRanges", actions = ["ssm:GetParameter"], resources = [aws_ssm_parameter.sender_ranges.arn] },
   ]
   ssm_decrypt = var.kms_key_arn == null ? [] : [
-    { sid = "DecryptTheCredentialsThroughSSMOnly", key_arn = var.kms_key_arn, parameter_arns = [aws_ssm_parameter.webhook_auth.arn] },
+    { sid = "DecryptTheCredentialsThroughSSMOnly", key_arn = var.kms_key_arn, parameter_arns = [local.webhook_auth_parameter_arn] },
   ]
 
   lambda_zip_path                = var.lambda_zip_path
@@ -80,7 +127,7 @@ module "function" {
   timeout                        = var.timeout
   reserved_concurrent_executions = var.reserved_concurrent_executions
   environment_variables = {
-    WEBHOOK_AUTH_PARAMETER  = aws_ssm_parameter.webhook_auth.name
+    WEBHOOK_AUTH_PARAMETER  = local.webhook_auth_parameter_name
     WEBHOOK_AUTH_TTL        = var.webhook_auth_cache_ttl
     WEBHOOK_AUTH_GRACE      = var.webhook_auth_grace
     SENDER_CHECK            = var.sender_check
@@ -92,9 +139,10 @@ module "function" {
   log_deletion_protection  = var.log_deletion_protection
   kms_key_arn              = var.kms_key_arn
   permissions_boundary_arn = var.permissions_boundary_arn
-  # The masking is in place before the first event is logged: events ingested
-  # earlier would stay unmasked.
-  depends_on_ids = aws_cloudwatch_log_data_protection_policy.personal_data[*].id
+  # The masking is in place before the first event is logged (events ingested
+  # earlier would stay unmasked), and the credentials exist before the first
+  # delivery.
+  depends_on_ids = concat(aws_cloudwatch_log_data_protection_policy.personal_data[*].id, [terraform_data.webhook_auth.id])
   tags           = local.tags
 }
 

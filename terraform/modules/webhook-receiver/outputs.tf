@@ -40,18 +40,20 @@ output "access_log_group_name" {
 }
 
 output "webhook_auth_parameter_name" {
-  description = "SSM parameter holding the webhook's basic-auth credentials (user:password)."
-  value       = aws_ssm_parameter.webhook_auth.name
+  description = "SSM parameter holding the webhook's basic-auth credentials (user:password). Known at plan; whatever uses it is created after the credentials are written."
+  value       = local.webhook_auth_parameter_name
+  depends_on  = [terraform_data.webhook_auth]
 }
 
 output "webhook_auth_parameter_arn" {
   description = "ARN of the basic-auth credentials parameter."
-  value       = aws_ssm_parameter.webhook_auth.arn
+  value       = local.webhook_auth_parameter_arn
 }
 
 output "webhook_auth_version" {
   description = "Version of the basic-auth credentials; the registration module re-registers when it changes."
-  value       = aws_ssm_parameter.webhook_auth.value_wo_version
+  value       = var.webhook_auth_version
+  depends_on  = [terraform_data.webhook_auth]
 }
 
 output "region" {

@@ -18,6 +18,16 @@ variable "lambda_zip_path" {
   }
 }
 
+variable "secret_tool_command" {
+  description = "How to run scripts/ssm-secret, which generates the basic-auth password and writes it to its parameter (and deletes the parameter on destroy): this repository's scripts/ssm-secret/run, relative to the root module (\"$${path.root}/../../../scripts/ssm-secret/run\" from terraform/environments/NAME), or a built binary."
+  type        = string
+
+  validation {
+    condition     = length(trimspace(var.secret_tool_command)) > 0 && !strcontains(var.secret_tool_command, "'")
+    error_message = "Give the tool's path (it is run in single quotes, so it may hold no single quote)."
+  }
+}
+
 variable "memory_size" {
   description = "Memory of the function in MB; the receiver needs little, and more also buys CPU for cold starts."
   type        = number

@@ -8,6 +8,7 @@ module "receiver" {
 
   name                     = var.name
   lambda_zip_path          = var.lambda_zip_path
+  secret_tool_command      = var.secret_tool_command
   log_retention_in_days    = var.log_retention_in_days
   webhook_auth_version     = var.webhook_auth_version
   permissions_boundary_arn = var.permissions_boundary_arn

@@ -28,6 +28,11 @@ variable "watchdog_zip_path" {
   }
 }
 
+variable "secret_tool_command" {
+  description = "How to run scripts/ssm-secret, which writes the basic-auth credentials to their parameter (see the webhook-receiver module's secret_tool_command), relative to the root module."
+  type        = string
+}
+
 variable "log_retention_in_days" {
   description = "Retention of the function's, the API's and the watchdog's logs, in days."
   type        = number

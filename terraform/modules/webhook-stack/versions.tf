@@ -1,5 +1,5 @@
 terraform {
-  # Write-only arguments and ephemeral resources (webhook-receiver): Terraform >= 1.11, OpenTofu >= 1.11.
+  # The stack as a whole needs Terraform >= 1.11 or OpenTofu >= 1.11.
   required_version = ">= 1.11"
 
   required_providers {

@@ -1,5 +1,6 @@
 # Plan-and-apply tests with a mocked AWS provider: they run offline, and unchanged
-# against the real provider. Run from the module: tofu test (or terraform test).
+# against the real provider. Run from the module: tofu test (or terraform test;
+# both run every run).
 # Lists are compared as sets, as the real provider types them.
 
 mock_provider "aws" {
@@ -8,6 +9,9 @@ mock_provider "aws" {
   }
   mock_data "aws_region" {
     defaults = { region = "us-east-1", name = "us-east-1" }
+  }
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
   }
   mock_data "aws_iam_policy_document" {
     defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
@@ -59,14 +63,6 @@ override_resource {
   values = { arn = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/vendedlogs/apigateway/pdw-test" }
 }
 
-# value = null: the mock would otherwise invent a value for the computed `value`.
-# An override never replaces a configured value (OpenTofu refuses it), so a
-# configuration that puts the password in `value` fails these tests.
-override_resource {
-  target = aws_ssm_parameter.webhook_auth
-  values = { arn = "arn:aws:ssm:us-east-1:123456789012:parameter/pdw-test/webhook-auth", value = null }
-}
-
 override_resource {
   target = module.function.aws_lambda_function.this
   values = { invoke_arn = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:pdw-test/invocations" }
@@ -75,6 +71,8 @@ override_resource {
 variables {
   name            = "pdw-test"
   lambda_zip_path = "../../../dist/receiver.zip"
+  # The credentials are written by a local-exec: `true` writes nothing here.
+  secret_tool_command = "true"
 }
 
 run "function" {
@@ -200,36 +198,66 @@ run "kms_only_through_ssm" {
     error_message = "kms:Decrypt must be usable only through SSM."
   }
   assert {
-    condition     = aws_ssm_parameter.webhook_auth.key_id == var.kms_key_arn && module.function.log_group.kms_key_id == var.kms_key_arn
-    error_message = "The key must encrypt the parameters and the logs."
+    condition     = terraform_data.webhook_auth.output.key_id == var.kms_key_arn && module.function.log_group.kms_key_id == var.kms_key_arn
+    error_message = "The key must encrypt the credentials' parameter and the logs."
+  }
+  assert {
+    condition     = contains([for c in module.function.policy_statements[3].condition : c.variable if c.values == tolist(["arn:aws:ssm:us-east-1:123456789012:parameter/pdw-test/webhook-auth"])], "kms:EncryptionContext:PARAMETER_ARN")
+    error_message = "kms:Decrypt must be usable for the credentials' parameter alone."
   }
 }
 
+# No plan or state holds the password (issue 26): scripts/ssm-secret generates it
+# and writes the SecureString from a local-exec, and Terraform keeps the
+# parameter's name, region, user, version and key. Before, an ephemeral resource
+# made it, which Terraform 1.11's mock providers cannot mock: every run of this file
+# was NOT RUN there.
 run "secrets_are_write_only" {
   command = apply
 
   assert {
-    condition     = aws_ssm_parameter.webhook_auth.type == "SecureString"
-    error_message = "The credentials must be a SecureString."
+    condition     = terraform_data.webhook_auth.output.name == "/pdw-test/webhook-auth" && terraform_data.webhook_auth.output.region == "us-east-1" && terraform_data.webhook_auth.output.user == "pipedrive" && terraform_data.webhook_auth.output.version == 1 && terraform_data.webhook_auth.output.key_id == null && length(terraform_data.webhook_auth.output) == 5
+    error_message = "Terraform keeps what the tool is given, nothing else: no password."
   }
   assert {
-    # `value`, which state would hold: value_wo is null in plan and state whatever
-    # the configuration says, so asserting on it could not fail.
-    condition     = aws_ssm_parameter.webhook_auth.value == null
-    error_message = "The password must be write-only: never in state."
+    condition     = terraform_data.webhook_auth_parameter.output == { name = "/pdw-test/webhook-auth", region = "us-east-1", tool = "true" }
+    error_message = "The parameter's lifetime (deleted on destroy) is kept apart from its writes."
   }
   assert {
-    condition     = aws_ssm_parameter.webhook_auth.value_wo_version == 1
+    condition     = output.webhook_auth_version == 1
     error_message = "The password is written when its version changes."
   }
   assert {
-    condition     = output.webhook_auth_parameter_name == "/pdw-test/webhook-auth"
+    condition     = output.webhook_auth_parameter_name == "/pdw-test/webhook-auth" && output.webhook_auth_parameter_arn == "arn:aws:ssm:us-east-1:123456789012:parameter/pdw-test/webhook-auth"
     error_message = "The credentials parameter is named after the stack."
   }
   assert {
     condition     = module.function.function.environment["WEBHOOK_AUTH_GRACE"] == "15m"
     error_message = "A rotated-out password must stay valid long enough for Pipedrive to switch webhooks."
   }
+}
+
+run "a_new_version_writes_a_new_password" {
+  command = apply
+
+  variables {
+    webhook_auth_version = 2
+  }
+
+  assert {
+    condition     = terraform_data.webhook_auth.output.version == 2 && output.webhook_auth_version == 2
+    error_message = "A new version replaces the write (and the registration follows it)."
+  }
+}
+
+run "rejects_a_tool_that_cannot_be_quoted" {
+  command = plan
+
+  variables {
+    secret_tool_command = "it's"
+  }
+
+  expect_failures = [var.secret_tool_command]
 }
 
 run "sender_check" {

@@ -8,6 +8,7 @@ module "receiver" {
 
   name                    = var.name
   lambda_zip_path         = "${path.root}/../../../../../dist/receiver.zip" # make build
+  secret_tool_command     = "${path.root}/../../../../../scripts/ssm-secret/run"
   log_retention_in_days   = 400
   log_deletion_protection = true
   mask_personal_data      = true

@@ -10,6 +10,7 @@ module "stack" {
   lambda_zip_path           = "${path.root}/../../../../../dist/receiver.zip" # make build
   watchdog_zip_path         = "${path.root}/../../../../../dist/watchdog.zip"
   registration_tool_command = "${path.root}/../../../../../scripts/pipedrive-webhook/run"
+  secret_tool_command       = "${path.root}/../../../../../scripts/ssm-secret/run"
   token_parameter_name      = var.token_parameter_name
   log_retention_in_days     = 90
   alarm_emails              = ["oncall@example.com"]
