@@ -80,6 +80,8 @@ fuzz: ## Short fuzz runs of every parser (FUZZTIME=10s each)
 	$(GO) test -run '^$$' -fuzz '^FuzzPermittedUserCount$$' -fuzztime $(FUZZTIME) ./internal/webhook
 	$(GO) test -run '^$$' -fuzz '^FuzzWebhook$$' -fuzztime $(FUZZTIME) ./internal/receiver
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/senders
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeItem$$' -fuzztime $(FUZZTIME) ./internal/pipedrive
+	$(GO) test -run '^$$' -fuzz '^FuzzParseLine$$' -fuzztime $(FUZZTIME) ./internal/reconcile
 
 .PHONY: terraform-check
 terraform-check: build ## Terraform offline checks: fmt, tflint, tfsec, docs, validate, tofu test, schema
