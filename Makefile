@@ -161,6 +161,17 @@ register: ## Register ENV's webhook with Pipedrive by hand (Terraform does it on
 		param=$(call output,api_token_parameter_name) && region=$(call output,region) && \
 		$(tool_run) register --url "$$url" --auth-parameter "$$auth" --token-parameter "$$param" --region "$$region"
 
+.PHONY: reconcile
+reconcile: ## Record the changes Pipedrive made that no delivery recorded: SINCE=… [UNTIL=…], LOG=file for a local log, else ENV's stack (README: Reconciliation)
+	@test -n "$(SINCE)" || { echo "make reconcile needs SINCE=: 2026-11-30, 2026-11-30T08:00:00Z or 24h (and LOG=file for a local log)" >&2; exit 2; }
+ifdef LOG
+	$(GO) run ./scripts/reconcile --since "$(SINCE)" $(if $(UNTIL),--until "$(UNTIL)") --log "$(LOG)" $(RECONCILE_ARGS)
+else
+	@group=$(call output,log_group_name) && region=$(call output,region) && param=$(call output,api_token_parameter_name) && \
+		$(GO) run ./scripts/reconcile --since "$(SINCE)" $(if $(UNTIL),--until "$(UNTIL)") --log-group "$$group" \
+			--region "$$region" --token-parameter "$$param" $(RECONCILE_ARGS)
+endif
+
 .PHONY: e2e
 e2e: ## Terratest against a real sandbox AWS account (test/README.md); tag e2e
 	@$(preflight)

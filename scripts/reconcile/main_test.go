@@ -1,0 +1,103 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive/pipedrivetest"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/reconcile"
+)
+
+const token = "cli-token-never-printed"
+
+func testEnv(vars map[string]string, now time.Time) (env, *bytes.Buffer, *bytes.Buffer) {
+	var out, errOut bytes.Buffer
+	return env{getenv: func(k string) string { return vars[k] }, stdout: &out, stderr: &errOut, now: func() time.Time { return now },
+		loadAWS: func(context.Context, string) (aws.Config, error) { return aws.Config{}, errors.New("no AWS credentials found") }}, &out, &errOut
+}
+
+func TestReconcileALocalLog(t *testing.T) {
+	api, err := pipedrivetest.NewChanges(token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer api.Close()
+	t0 := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
+	now := t0
+	api.SetClock(func() time.Time { return now })
+	delivered, ev := api.Create("deal", map[string]any{"title": "delivered"})
+	now = now.Add(time.Minute)
+	lost, _ := api.Create("deal", map[string]any{"title": "lost"})
+	log := filepath.Join(t.TempDir(), "audit.jsonl")
+	line := fmt.Sprintf(`{"msg":"pipedrive webhook","webhook":{"action":"create","entity":"deal","entity_id":"%d","timestamp":%q}}`, delivered.ID, ev.Time.Format(time.RFC3339Nano))
+	if err := os.WriteFile(log, []byte("==> compiling the receiver\n"+line+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e, out, errOut := testEnv(map[string]string{"PIPEDRIVE_API_TOKEN": token, "PIPEDRIVE_API_URL": api.APIURL()}, t0.Add(time.Hour))
+	args := []string{"reconcile", "--since", "2026-11-30", "--log", log, "--objects", "deal"}
+	if err := run(context.Background(), args, e); err != nil {
+		t.Fatalf("%v\n%s", err, errOut)
+	}
+	var sum map[string]any
+	if err := json.Unmarshal(out.Bytes(), &sum); err != nil || sum["status"] != reconcile.StatusComplete || fmt.Sprint(sum["missed"]) != "map[deal:1]" ||
+		sum["until"] != "2026-11-30T08:50:00Z" {
+		t.Fatalf("summary %s (%v)", out, err)
+	}
+	raw, _ := os.ReadFile(log)
+	if !strings.Contains(string(raw), fmt.Sprintf(`"entity_id":"%d"`, lost.ID)) || strings.Count(string(raw), reconcile.MsgMissed) != 1 {
+		t.Errorf("the log after the run:\n%s", raw)
+	}
+	if _, err := os.Stat(log + ".cursor.json"); err != nil {
+		t.Errorf("no cursor beside the log: %v", err)
+	}
+	for _, s := range []string{out.String(), errOut.String(), string(raw)} {
+		if strings.Contains(s, token) {
+			t.Errorf("the token is printed: %s", s)
+		}
+	}
+	// Again: nothing new.
+	out.Reset()
+	if err := run(context.Background(), args, e); err != nil || !strings.Contains(out.String(), `"missed":{}`) {
+		t.Errorf("a second run: %v, %s", err, out)
+	}
+	if p := api.Problems(); len(p) > 0 {
+		t.Errorf("off the spec: %v", p)
+	}
+}
+
+func TestUsage(t *testing.T) {
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--log", "x"}, "--since is required"},
+		{[]string{"--since", "yesterday", "--log", "x"}, "--since"},
+		{[]string{"--since", "24h"}, "give one of --log"},
+		{[]string{"--since", "24h", "--log", "x", "--log-group", "g"}, "give one of --log"},
+		{[]string{"--since", "2026-12-02", "--log", "x"}, "the window is empty"},
+		{[]string{"--since", "24h", "--log", "x", "--budget-share", "2"}, "--budget-share"},
+		{[]string{"--since", "24h", "--log", "x", "--page-size", "501"}, "--page-size"},
+	} {
+		e, _, _ := testEnv(nil, now)
+		err := run(context.Background(), append([]string{"reconcile"}, tt.args...), e)
+		if !errors.As(err, new(usageError)) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%v: %v, want a usage error about %q", tt.args, err, tt.want)
+		}
+	}
+	e, _, _ := testEnv(nil, now)
+	err := run(context.Background(), []string{"reconcile", "--since", "24h", "--log", filepath.Join(t.TempDir(), "a")}, e)
+	if err == nil || !strings.Contains(err.Error(), "PIPEDRIVE_API_TOKEN") {
+		t.Errorf("no token and no AWS: %v", err)
+	}
+}
