@@ -106,10 +106,10 @@ type Summary struct {
 	// Per entity: changes checked, delivered, missed (recorded now), and recorded
 	// by an earlier run.
 	Checked, Delivered, Missed, Recorded map[string]int
-	NotSubscribed                       int
-	Unchecked                           []string // objects with no list by time
+	NotSubscribed                        int
+	Unchecked                            []string // objects with no list by time
 	TokensSpent, TokensToday, TokenLimit int
-	LogRecords                          int
+	LogRecords                           int
 }
 
 // MissedTotal is how many missed changes the run recorded.

@@ -23,7 +23,9 @@ const token = "cli-token-never-printed"
 func testEnv(vars map[string]string, now time.Time) (env, *bytes.Buffer, *bytes.Buffer) {
 	var out, errOut bytes.Buffer
 	return env{getenv: func(k string) string { return vars[k] }, stdout: &out, stderr: &errOut, now: func() time.Time { return now },
-		loadAWS: func(context.Context, string) (aws.Config, error) { return aws.Config{}, errors.New("no AWS credentials found") }}, &out, &errOut
+		loadAWS: func(context.Context, string) (aws.Config, error) {
+			return aws.Config{}, errors.New("no AWS credentials found")
+		}}, &out, &errOut
 }
 
 func TestReconcileALocalLog(t *testing.T) {

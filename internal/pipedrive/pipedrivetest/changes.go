@@ -390,7 +390,9 @@ func pageLimit(q string) int {
 }
 
 // cursorAfter is an opaque cursor that continues after position n.
-func cursorAfter(n int) string { return base64.RawURLEncoding.EncodeToString([]byte("pos:" + strconv.Itoa(n))) }
+func cursorAfter(n int) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("pos:" + strconv.Itoa(n)))
+}
 
 func cursorPos(c string) (int, bool) {
 	if c == "" {
