@@ -40,7 +40,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
-	"github.com/dissertation-editor/pipedrive-webhooks/internal/lambdatest"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/lambdalocal"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/receiver"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/repo"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets/ssmtest"
@@ -409,7 +409,7 @@ func coldStart(r *report, root string, runs int) error {
 	}
 	defer os.RemoveAll(dir)
 	bootstrap, minimal := filepath.Join(dir, "bootstrap"), filepath.Join(dir, "minimal")
-	for bin, pkg := range map[string]string{bootstrap: "./lambda", minimal: "./scripts/bench/minimal"} {
+	for bin, pkg := range map[string]string{bootstrap: "./lambda/receiver", minimal: "./scripts/bench/minimal"} {
 		if err := build(root, bin, pkg, runtime.GOARCH); err != nil {
 			return err
 		}
@@ -447,7 +447,7 @@ func coldStart(r *report, root string, runs int) error {
 }
 
 func startOnce(bin string, env []string) (time.Duration, error) {
-	rt := lambdatest.NewRuntime()
+	rt := lambdalocal.NewRuntime()
 	defer rt.Close()
 	cmd := exec.Command(bin)
 	cmd.Env = append([]string{"AWS_LAMBDA_RUNTIME_API=" + rt.Addr(), "HOME=" + os.TempDir()}, env...)
@@ -485,7 +485,7 @@ func sizes(r *report, root string) error {
 	}
 	defer os.RemoveAll(dir)
 	bin, zip := filepath.Join(dir, "bootstrap"), filepath.Join(dir, "receiver.zip")
-	if err := build(root, bin, "./lambda", "arm64"); err != nil {
+	if err := build(root, bin, "./lambda/receiver", "arm64"); err != nil {
 		return err
 	}
 	cmd := exec.Command("go", "run", "./scripts/lambda-zip", "-o", zip, bin)

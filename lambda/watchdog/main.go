@@ -15,13 +15,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/cli"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/jsonlog"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets"
@@ -29,14 +27,7 @@ import (
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/watchdog"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args, os.Getenv, os.Stdout); err != nil && !errors.Is(err, flag.ErrHelp) {
-		fmt.Fprintln(os.Stderr, "watchdog:", err)
-		os.Exit(1)
-	}
-}
+func main() { cli.Main("watchdog", run) }
 
 const environment = `
 Environment:
@@ -64,9 +55,8 @@ Environment:
 The parameters are read on every check: a rotated token or password is used at once.
 `
 
-func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
-	fs.SetOutput(stdout)
 	// In Lambda the invocation's deadline bounds each check; run locally, this does.
 	deadline := fs.Duration("deadline", 55*time.Second, "run locally: the check gives up, and reports unknown, this long after it starts (in Lambda: the invocation's deadline, less 5 s)")
 	fs.Usage = func() {
@@ -74,7 +64,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		fs.PrintDefaults()
 		fmt.Fprint(fs.Output(), environment)
 	}
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := cli.Parse(fs, args[1:], stdout, stderr); err != nil {
 		return err
 	}
 	logger, err := jsonlog.NewLogger(stdout, getenv("LOG_LEVEL"))

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/lambdalocal"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/lambdatest"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/logtest"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive/pipedrivetest"
@@ -68,7 +70,7 @@ func noSecrets(t *testing.T, out string) {
 func TestRunOnce(t *testing.T) {
 	env, pd, _ := stackEnv(t)
 	out := &logtest.Buffer{}
-	if err := run(context.Background(), []string{"watchdog"}, func(k string) string { return env[k] }, out); err != nil {
+	if err := run(context.Background(), []string{"watchdog"}, func(k string) string { return env[k] }, out, io.Discard); err != nil {
 		t.Fatalf("a missing webhook, repaired: %v\n%s", err, out)
 	}
 	hooks := pd.Webhooks()
@@ -76,7 +78,7 @@ func TestRunOnce(t *testing.T) {
 		t.Fatalf("webhooks %+v", hooks)
 	}
 	pd.SetActive(hooks[0].ID, false, 0)
-	err := run(context.Background(), []string{"watchdog"}, func(k string) string { return env[k] }, out)
+	err := run(context.Background(), []string{"watchdog"}, func(k string) string { return env[k] }, out, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "unhealthy: inactive") {
 		t.Errorf("an inactive webhook: %v", err)
 	}
@@ -115,7 +117,7 @@ func TestConfigurationErrors(t *testing.T) {
 			for k, v := range tt.set {
 				env[k] = v
 			}
-			err := run(context.Background(), []string{"watchdog"}, func(k string) string { return env[k] }, &logtest.Buffer{})
+			err := run(context.Background(), []string{"watchdog"}, func(k string) string { return env[k] }, &logtest.Buffer{}, io.Discard)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("run = %v, want an error about %s", err, tt.want)
 			}
@@ -130,11 +132,11 @@ func TestBootstrapProcess(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the bootstrap binary")
 	}
-	bin := lambdatest.BuildBootstrap(t, "./watchdog")
+	bin := lambdatest.BuildBootstrap(t, "./lambda/watchdog")
 	env, pd, ssm := stackEnv(t)
 	// What EventBridge Scheduler sends: the schedule's input.
 	event := []byte(`{"source":"schedule"}`)
-	rt := lambdatest.NewRuntime(event, event)
+	rt := lambdalocal.NewRuntime(event, event)
 	defer rt.Close()
 	cmd := exec.Command(bin)
 	cmd.Env = []string{"AWS_LAMBDA_RUNTIME_API=" + rt.Addr(), "AWS_LAMBDA_FUNCTION_NAME=pdw-watchdog", "HOME=" + t.TempDir()}
@@ -185,7 +187,7 @@ func TestRunLocallyHasADeadline(t *testing.T) {
 	}
 	out := &logtest.Buffer{}
 	begin := time.Now()
-	err := run(context.Background(), []string{"watchdog", "-deadline", "20s"}, func(k string) string { return env[k] }, out)
+	err := run(context.Background(), []string{"watchdog", "-deadline", "20s"}, func(k string) string { return env[k] }, out, io.Discard)
 	if took := time.Since(begin); err == nil || !strings.Contains(err.Error(), "unknown") || took > 5*time.Second {
 		t.Errorf("after %s: %v; want unknown at once", took, err)
 	}
@@ -201,11 +203,11 @@ func TestPauseParameter(t *testing.T) {
 	ssm.Set("/pdw-test/watchdog-pause", time.Now().Add(time.Hour).UTC().Format(time.RFC3339))
 	out := &logtest.Buffer{}
 	getenv := func(k string) string { return env[k] }
-	if err := run(context.Background(), []string{"watchdog"}, getenv, out); err == nil || !strings.Contains(err.Error(), "paused until") {
+	if err := run(context.Background(), []string{"watchdog"}, getenv, out, io.Discard); err == nil || !strings.Contains(err.Error(), "paused until") {
 		t.Errorf("paused: %v", err)
 	}
 	ssm.Delete("/pdw-test/watchdog-pause")
-	if err := run(context.Background(), []string{"watchdog"}, getenv, out); err == nil || !strings.Contains(err.Error(), "being destroyed") {
+	if err := run(context.Background(), []string{"watchdog"}, getenv, out, io.Discard); err == nil || !strings.Contains(err.Error(), "being destroyed") {
 		t.Errorf("destroyed: %v", err)
 	}
 	if len(pd.Webhooks()) != 0 {
@@ -226,7 +228,7 @@ func TestRunKeepsTheSenderRanges(t *testing.T) {
 	env["SENDER_RANGES_PARAMETER"], env["SENDER_RANGES_URL"] = "/pdw-test/sender-ranges", pub.URL
 	ssm.Set("/pdw-test/sender-ranges", `{"prefixes":[]}`)
 	out := &logtest.Buffer{}
-	if err := run(context.Background(), []string{"watchdog"}, func(k string) string { return env[k] }, out); err != nil {
+	if err := run(context.Background(), []string{"watchdog"}, func(k string) string { return env[k] }, out, io.Discard); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	var msgs []string
