@@ -22,9 +22,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -32,38 +30,20 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/cli"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/reconcile"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args, env{getenv: os.Getenv, stdout: os.Stdout, stderr: os.Stderr, loadAWS: loadAWS, now: time.Now})
-	stop()
-	switch {
-	case err == nil, errors.Is(err, flag.ErrHelp):
-	case errors.As(err, new(usageError)):
-		fmt.Fprintln(os.Stderr, "reconcile:", err)
-		os.Exit(2)
-	default:
-		fmt.Fprintln(os.Stderr, "reconcile:", err)
-		os.Exit(1)
-	}
-}
+func main() { cli.Main("reconcile", run) }
 
-// env is what the program takes from the outside world.
-type env struct {
-	getenv         func(string) string
-	stdout, stderr io.Writer
-	// loadAWS returns the AWS configuration for region ("" for the SDK's choice).
-	loadAWS func(ctx context.Context, region string) (aws.Config, error)
-	now     func() time.Time
-}
-
-type usageError struct{ error }
-
-func (e usageError) Unwrap() error { return e.error }
+// Seams for tests: the AWS configuration and the clock.
+var (
+	// loadAWSConfig returns the AWS configuration for region ("" for the SDK's choice).
+	loadAWSConfig = loadAWS
+	now           = time.Now
+)
 
 // DefaultTokenParameter is where the seed keeps the Pipedrive API token.
 const DefaultTokenParameter = "/dissertation-editor/pipedrive/api-token"
@@ -113,9 +93,8 @@ func parseTime(s string, now time.Time) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%q: want an RFC 3339 time (2026-11-30T08:00:00Z), a date (2026-11-30) or a duration before now (24h)", s)
 }
 
-func run(ctx context.Context, args []string, e env) error {
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
 	var f flags
 	fs.StringVar(&f.since, "since", "", "start of the window: RFC 3339, a date, or a duration before now such as 24h (required)")
 	fs.StringVar(&f.until, "until", "", "end of the window, excluded (default now less --lag)")
@@ -123,8 +102,8 @@ func run(ctx context.Context, args []string, e env) error {
 	fs.StringVar(&f.logFile, "log", "", "local audit log: the receiver's JSON lines (make run's output); the records are appended to it")
 	fs.StringVar(&f.logGroup, "log-group", "", "the receiver's CloudWatch log group: read with Logs Insights, the records put into --stream")
 	fs.StringVar(&f.stream, "stream", reconcile.DefaultStream, "with --log-group, the log stream the records go to")
-	fs.StringVar(&f.objects, "objects", cmp.Or(e.getenv("WEBHOOK_EVENT_OBJECT"), "deal"), "the webhook's objects, comma-separated, or * (default $WEBHOOK_EVENT_OBJECT, else deal)")
-	fs.StringVar(&f.actions, "actions", cmp.Or(e.getenv("WEBHOOK_EVENT_ACTION"), "*"), "the webhook's actions: create, change, delete or * (default $WEBHOOK_EVENT_ACTION, else *)")
+	fs.StringVar(&f.objects, "objects", cmp.Or(getenv("WEBHOOK_EVENT_OBJECT"), "deal"), "the webhook's objects, comma-separated, or * (default $WEBHOOK_EVENT_OBJECT, else deal)")
+	fs.StringVar(&f.actions, "actions", cmp.Or(getenv("WEBHOOK_EVENT_ACTION"), "*"), "the webhook's actions: create, change, delete or * (default $WEBHOOK_EVENT_ACTION, else *)")
 	fs.IntVar(&f.budget, "budget", 0, "tokens this reconciliation may spend a day (UTC); 0 for --budget-share of the daily budget")
 	fs.Float64Var(&f.share, "budget-share", 0.1, "share of the company's daily token budget (30,000 x --plan-multiplier x --seats) to spend")
 	fs.Float64Var(&f.multiplier, "plan-multiplier", 1, "the Pipedrive plan's token multiplier")
@@ -132,33 +111,29 @@ func run(ctx context.Context, args []string, e env) error {
 	fs.StringVar(&f.cursorFile, "cursor", "", "file to keep the cursor in, so that a stopped run resumes (default: the --log file's name + .cursor.json)")
 	fs.StringVar(&f.cursorParameter, "cursor-parameter", "", "SSM parameter to keep the cursor in instead (the scheduled reconciliation's: share it only on purpose)")
 	fs.StringVar(&f.tokenParameter, "token-parameter", DefaultTokenParameter, "SSM SecureString `name` holding the Pipedrive API token, read when PIPEDRIVE_API_TOKEN is not set")
-	fs.StringVar(&f.region, "region", cmp.Or(e.getenv("AWS_REGION"), e.getenv("AWS_DEFAULT_REGION")), "AWS region (default $AWS_REGION)")
-	fs.StringVar(&f.apiURL, "api-url", e.getenv("PIPEDRIVE_API_URL"), "Pipedrive's API v1 base URL (default $PIPEDRIVE_API_URL, else "+pipedrive.DefaultAPIURL+")")
+	fs.StringVar(&f.region, "region", cmp.Or(getenv("AWS_REGION"), getenv("AWS_DEFAULT_REGION")), "AWS region (default $AWS_REGION)")
+	fs.StringVar(&f.apiURL, "api-url", getenv("PIPEDRIVE_API_URL"), "Pipedrive's API v1 base URL (default $PIPEDRIVE_API_URL, else "+pipedrive.DefaultAPIURL+")")
 	fs.IntVar(&f.pageSize, "page-size", pipedrive.MaxPageSize, "items per list page")
 	fs.IntVar(&f.maxPages, "max-pages", 200, "list pages one run reads at most; the next run resumes")
 	fs.BoolVar(&f.noChangelog, "no-changelog", false, "do not read a missed entity's changelog (its changed fields)")
 	fs.DurationVar(&f.deadline, "deadline", 10*time.Minute, "the run stops, resumably, this long after it starts")
 	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "timeout of each request to Pipedrive")
-	if err := fs.Parse(args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err}
+	if err := cli.Parse(fs, args[1:], stdout, stderr); err != nil {
+		return err
 	}
-	now := e.now().UTC()
-	window, err := f.window(now)
+	window, err := f.window(now().UTC())
 	if err != nil {
-		return usageError{err}
+		return usage(stderr, err)
 	}
 	switch {
 	case fs.NArg() > 0:
-		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+		return usage(stderr, fmt.Errorf("unexpected argument %q", fs.Arg(0)))
 	case (f.logFile == "") == (f.logGroup == ""):
-		return usageError{errors.New("give one of --log FILE (a local audit log) and --log-group NAME (the receiver's CloudWatch log group)")}
+		return usage(stderr, errors.New("give one of --log FILE (a local audit log) and --log-group NAME (the receiver's CloudWatch log group)"))
 	case f.budget < 0, f.share <= 0 || f.share > 1, f.multiplier <= 0, f.seats <= 0:
-		return usageError{errors.New("--budget must be >= 0, --budget-share in (0, 1], --plan-multiplier and --seats positive")}
+		return usage(stderr, errors.New("--budget must be >= 0, --budget-share in (0, 1], --plan-multiplier and --seats positive"))
 	case f.pageSize <= 0 || f.pageSize > pipedrive.MaxPageSize, f.maxPages <= 0, f.deadline <= 0, f.timeout <= 0:
-		return usageError{fmt.Errorf("--page-size must be 1 to %d; --max-pages, --deadline and --timeout positive", pipedrive.MaxPageSize)}
+		return usage(stderr, fmt.Errorf("--page-size must be 1 to %d; --max-pages, --deadline and --timeout positive", pipedrive.MaxPageSize))
 	}
 	limit := f.budget
 	if limit == 0 {
@@ -171,7 +146,7 @@ func run(ctx context.Context, args []string, e env) error {
 	var awsCfg *aws.Config
 	needAWS := func() (aws.Config, error) {
 		if awsCfg == nil {
-			c, err := e.loadAWS(ctx, f.region)
+			c, err := loadAWSConfig(ctx, f.region)
 			if err != nil {
 				return aws.Config{}, err
 			}
@@ -179,7 +154,7 @@ func run(ctx context.Context, args []string, e env) error {
 		}
 		return *awsCfg, nil
 	}
-	token := e.getenv("PIPEDRIVE_API_TOKEN")
+	token := getenv("PIPEDRIVE_API_TOKEN")
 	if token == "" {
 		c, err := needAWS()
 		if err != nil {
@@ -191,7 +166,7 @@ func run(ctx context.Context, args []string, e env) error {
 		}
 	}
 	api, err := pipedrive.NewClient(pipedrive.Config{BaseURL: f.apiURL, Token: token, Timeout: f.timeout, Redactor: redact,
-		Progress: func(line string) { fmt.Fprintln(e.stderr, line) }})
+		Progress: func(line string) { fmt.Fprintln(stderr, line) }})
 	if err != nil {
 		return err
 	}
@@ -226,14 +201,20 @@ func run(ctx context.Context, args []string, e env) error {
 	}
 	sum := reconcile.Run(ctx, cfg)
 	line, _ := json.Marshal(summaryJSON(sum))
-	fmt.Fprintln(e.stdout, redact.Redact(string(line)))
+	fmt.Fprintln(stdout, redact.Redact(string(line)))
 	switch sum.Status {
 	case reconcile.StatusFailed:
 		return errors.New(redact.Redact(sum.Reason))
 	case reconcile.StatusStopped:
-		fmt.Fprintf(e.stderr, "stopped (%s) at %s: run the same command again to resume\n", sum.Reason, sum.StoppedAt)
+		fmt.Fprintf(stderr, "stopped (%s) at %s: run the same command again to resume\n", sum.Reason, sum.StoppedAt)
 	}
 	return nil
+}
+
+// usage reports a command line the program cannot take.
+func usage(stderr io.Writer, err error) error {
+	fmt.Fprintln(stderr, err)
+	return &cli.UsageError{Err: err}
 }
 
 func (f flags) window(now time.Time) (reconcile.Window, error) {

@@ -14,18 +14,29 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/cli"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive/pipedrivetest"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/reconcile"
 )
 
 const token = "cli-token-never-printed"
 
-func testEnv(vars map[string]string, now time.Time) (env, *bytes.Buffer, *bytes.Buffer) {
-	var out, errOut bytes.Buffer
-	return env{getenv: func(k string) string { return vars[k] }, stdout: &out, stderr: &errOut, now: func() time.Time { return now },
-		loadAWS: func(context.Context, string) (aws.Config, error) {
-			return aws.Config{}, errors.New("no AWS credentials found")
-		}}, &out, &errOut
+type testEnv struct {
+	getenv      func(string) string
+	out, errOut *bytes.Buffer
+}
+
+// newEnv sets the clock and an AWS that has no credentials, for this test.
+func newEnv(t *testing.T, vars map[string]string, at time.Time) testEnv {
+	oldNow, oldAWS := now, loadAWSConfig
+	t.Cleanup(func() { now, loadAWSConfig = oldNow, oldAWS })
+	now = func() time.Time { return at }
+	loadAWSConfig = func(context.Context, string) (aws.Config, error) { return aws.Config{}, errors.New("no AWS credentials found") }
+	return testEnv{getenv: func(k string) string { return vars[k] }, out: new(bytes.Buffer), errOut: new(bytes.Buffer)}
+}
+
+func (e testEnv) run(args ...string) error {
+	return run(context.Background(), append([]string{"reconcile"}, args...), e.getenv, e.out, e.errOut)
 }
 
 func TestReconcileALocalLog(t *testing.T) {
@@ -35,19 +46,20 @@ func TestReconcileALocalLog(t *testing.T) {
 	}
 	defer api.Close()
 	t0 := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
-	now := t0
-	api.SetClock(func() time.Time { return now })
+	clock := t0
+	api.SetClock(func() time.Time { return clock })
 	delivered, ev := api.Create("deal", map[string]any{"title": "delivered"})
-	now = now.Add(time.Minute)
+	clock = clock.Add(time.Minute)
 	lost, _ := api.Create("deal", map[string]any{"title": "lost"})
 	log := filepath.Join(t.TempDir(), "audit.jsonl")
 	line := fmt.Sprintf(`{"msg":"pipedrive webhook","webhook":{"action":"create","entity":"deal","entity_id":"%d","timestamp":%q}}`, delivered.ID, ev.Time.Format(time.RFC3339Nano))
 	if err := os.WriteFile(log, []byte("==> compiling the receiver\n"+line+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	e, out, errOut := testEnv(map[string]string{"PIPEDRIVE_API_TOKEN": token, "PIPEDRIVE_API_URL": api.APIURL()}, t0.Add(time.Hour))
-	args := []string{"reconcile", "--since", "2026-11-30", "--log", log, "--objects", "deal"}
-	if err := run(context.Background(), args, e); err != nil {
+	e := newEnv(t, map[string]string{"PIPEDRIVE_API_TOKEN": token, "PIPEDRIVE_API_URL": api.APIURL()}, t0.Add(time.Hour))
+	out, errOut := e.out, e.errOut
+	args := []string{"--since", "2026-11-30", "--log", log, "--objects", "deal"}
+	if err := e.run(args...); err != nil {
 		t.Fatalf("%v\n%s", err, errOut)
 	}
 	var sum map[string]any
@@ -69,7 +81,7 @@ func TestReconcileALocalLog(t *testing.T) {
 	}
 	// Again: nothing new.
 	out.Reset()
-	if err := run(context.Background(), args, e); err != nil || !strings.Contains(out.String(), `"missed":{}`) {
+	if err := e.run(args...); err != nil || !strings.Contains(out.String(), `"missed":{}`) {
 		t.Errorf("a second run: %v, %s", err, out)
 	}
 	if p := api.Problems(); len(p) > 0 {
@@ -78,7 +90,7 @@ func TestReconcileALocalLog(t *testing.T) {
 }
 
 func TestUsage(t *testing.T) {
-	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	at := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	for _, tt := range []struct {
 		args []string
 		want string
@@ -91,14 +103,14 @@ func TestUsage(t *testing.T) {
 		{[]string{"--since", "24h", "--log", "x", "--budget-share", "2"}, "--budget-share"},
 		{[]string{"--since", "24h", "--log", "x", "--page-size", "501"}, "--page-size"},
 	} {
-		e, _, _ := testEnv(nil, now)
-		err := run(context.Background(), append([]string{"reconcile"}, tt.args...), e)
-		if !errors.As(err, new(usageError)) || !strings.Contains(err.Error(), tt.want) {
+		e := newEnv(t, nil, at)
+		err := e.run(tt.args...)
+		if !errors.As(err, new(*cli.UsageError)) || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%v: %v, want a usage error about %q", tt.args, err, tt.want)
 		}
 	}
-	e, _, _ := testEnv(nil, now)
-	err := run(context.Background(), []string{"reconcile", "--since", "24h", "--log", filepath.Join(t.TempDir(), "a")}, e)
+	e := newEnv(t, nil, at)
+	err := e.run("--since", "24h", "--log", filepath.Join(t.TempDir(), "a"))
 	if err == nil || !strings.Contains(err.Error(), "PIPEDRIVE_API_TOKEN") {
 		t.Errorf("no token and no AWS: %v", err)
 	}
