@@ -378,7 +378,7 @@ func (r *run) chooseWindow() bool {
 	case !r.cfg.Window.Since.IsZero():
 		w := r.cfg.Window
 		if w.Until.IsZero() {
-			w.Until = now.Add(-r.cfg.Lag)
+			w.Until = now.Add(-r.cfg.Lag).Truncate(time.Second)
 		}
 		r.window = w
 		if saved != nil && saved.Since.Equal(w.Since) && saved.Until.Equal(w.Until) {
@@ -390,7 +390,7 @@ func (r *run) chooseWindow() bool {
 		r.window, r.sum.Resumed, r.sched = *saved, true, true
 	default:
 		r.sched = true
-		until := now.Add(-r.cfg.Lag)
+		until := now.Add(-r.cfg.Lag).Truncate(time.Second)
 		if !r.cfg.Window.Until.IsZero() {
 			until = r.cfg.Window.Until
 		}

@@ -62,7 +62,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: %s [-deadline 55s]\n\nChecks the stack's Pipedrive webhook and registers it again when it is gone.\n\n", args[0])
 		fs.PrintDefaults()
-		fmt.Fprint(fs.Output(), environment)
+		fmt.Fprint(fs.Output(), environment+reconcileEnvironment)
 	}
 	if err := cli.Parse(fs, args[1:], stdout, stderr); err != nil {
 		return err
@@ -90,6 +90,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			keeper.Run(kctx)
 			cancel()
 		}
+		reconcileAfterCheck(ctx, getenv, logger, cfg.Token)
 		return r
 	}
 	if getenv("AWS_LAMBDA_RUNTIME_API") != "" {

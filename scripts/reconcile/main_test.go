@@ -31,7 +31,9 @@ func newEnv(t *testing.T, vars map[string]string, at time.Time) testEnv {
 	oldNow, oldAWS := now, loadAWSConfig
 	t.Cleanup(func() { now, loadAWSConfig = oldNow, oldAWS })
 	now = func() time.Time { return at }
-	loadAWSConfig = func(context.Context, string) (aws.Config, error) { return aws.Config{}, errors.New("no AWS credentials found") }
+	loadAWSConfig = func(context.Context, string) (aws.Config, error) {
+		return aws.Config{}, errors.New("no AWS credentials found")
+	}
 	return testEnv{getenv: func(k string) string { return vars[k] }, out: new(bytes.Buffer), errOut: new(bytes.Buffer)}
 }
 
