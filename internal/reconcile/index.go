@@ -56,7 +56,7 @@ func ParseLine(line []byte) (r Record, ok bool, err error) {
 		} `json:"webhook"`
 	}
 	if err := json.Unmarshal(line, &v); err != nil {
-		return Record{}, false, fmt.Errorf("%w: %v", ErrUnreadableLine, err)
+		return Record{}, false, fmt.Errorf("%w: %w", ErrUnreadableLine, err)
 	}
 	if v.Msg != receiver.MsgDelivery && v.Msg != MsgMissed {
 		return Record{}, false, nil

@@ -56,6 +56,7 @@ type Store interface {
 // FileStore keeps the state in a local file; a missing file is a fresh state.
 type FileStore struct{ Path string }
 
+// Load reads the state; a missing file is a fresh one.
 func (f FileStore) Load(context.Context) (State, error) {
 	raw, err := os.ReadFile(f.Path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -67,13 +68,14 @@ func (f FileStore) Load(context.Context) (State, error) {
 	return decodeState(raw, f.Path)
 }
 
+// Save replaces the file with the state, atomically.
 func (f FileStore) Save(_ context.Context, s State) error {
 	raw, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
 		return err
 	}
 	tmp := f.Path + ".tmp"
-	if err := os.MkdirAll(filepath.Dir(f.Path), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(f.Path), 0o750); err != nil {
 		return err
 	}
 	if err := os.WriteFile(tmp, append(raw, '\n'), 0o600); err != nil {
@@ -85,7 +87,7 @@ func (f FileStore) Save(_ context.Context, s State) error {
 func decodeState(raw []byte, where string) (State, error) {
 	var s State
 	if err := json.Unmarshal(raw, &s); err != nil {
-		return State{}, fmt.Errorf("the reconciliation cursor %s is not what reconciliation writes (%v): delete it to start afresh", where, err)
+		return State{}, fmt.Errorf("the reconciliation cursor %s is not what reconciliation writes (%w): delete it to start afresh", where, err)
 	}
 	return s, nil
 }
@@ -104,6 +106,7 @@ type SSMStore struct {
 	Name   string
 }
 
+// Load reads the state from the parameter.
 func (p SSMStore) Load(ctx context.Context) (State, error) {
 	out, err := p.Client.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(p.Name)})
 	var nf *ssmtypes.ParameterNotFound
@@ -120,6 +123,7 @@ func (p SSMStore) Load(ctx context.Context) (State, error) {
 	return decodeState([]byte(v), p.Name)
 }
 
+// Save overwrites the parameter with the state.
 func (p SSMStore) Save(ctx context.Context, s State) error {
 	raw, err := json.Marshal(s)
 	if err != nil {
