@@ -149,8 +149,9 @@ type PutLogEventsAPI interface {
 const DefaultStream = "reconciliation"
 
 // CloudWatchWriter collects JSON lines and, on Flush, puts them as events into
-// a stream of the receiver's log group (created on first use): the audit log
-// and its gaps in one place, where the metric filters and queries read both.
+// a stream of the receiver's log group (Terraform creates it; created here when
+// it is missing): the audit log and its gaps in one place, where the metric
+// filters and queries read both.
 type CloudWatchWriter struct {
 	Client PutLogEventsAPI
 	Group  string
@@ -159,7 +160,7 @@ type CloudWatchWriter struct {
 
 	mu      sync.Mutex
 	pending []cwtypes.InputLogEvent
-	created bool
+	created bool // a missing stream has been created (or tried)
 }
 
 // Write takes one or more JSON lines.
@@ -195,14 +196,6 @@ func (w *CloudWatchWriter) Flush(ctx context.Context) error {
 	if stream == "" {
 		stream = DefaultStream
 	}
-	if !w.created {
-		_, err := w.Client.CreateLogStream(ctx, &cloudwatchlogs.CreateLogStreamInput{LogGroupName: aws.String(w.Group), LogStreamName: aws.String(stream)})
-		var exists *cwtypes.ResourceAlreadyExistsException
-		if err != nil && !errors.As(err, &exists) {
-			return fmt.Errorf("create log stream %s in %s: %w", stream, w.Group, err)
-		}
-		w.created = true
-	}
 	for len(w.pending) > 0 {
 		n, size := 0, 0
 		for n < len(w.pending) && n < maxBatchEvents && size+len(*w.pending[n].Message)+26 <= maxBatchBytes {
@@ -210,8 +203,20 @@ func (w *CloudWatchWriter) Flush(ctx context.Context) error {
 			n++
 		}
 		n = max(n, 1)
-		out, err := w.Client.PutLogEvents(ctx, &cloudwatchlogs.PutLogEventsInput{LogGroupName: aws.String(w.Group),
-			LogStreamName: aws.String(stream), LogEvents: w.pending[:n]})
+		in := &cloudwatchlogs.PutLogEventsInput{LogGroupName: aws.String(w.Group), LogStreamName: aws.String(stream), LogEvents: w.pending[:n]}
+		out, err := w.Client.PutLogEvents(ctx, in)
+		var missing *cwtypes.ResourceNotFoundException
+		if errors.As(err, &missing) && !w.created {
+			// Terraform creates the stream; a run by hand against another group
+			// creates it once, if it may.
+			w.created = true
+			_, err = w.Client.CreateLogStream(ctx, &cloudwatchlogs.CreateLogStreamInput{LogGroupName: aws.String(w.Group), LogStreamName: aws.String(stream)})
+			var exists *cwtypes.ResourceAlreadyExistsException
+			if err != nil && !errors.As(err, &exists) {
+				return fmt.Errorf("create log stream %s in %s: %w", stream, w.Group, err)
+			}
+			out, err = w.Client.PutLogEvents(ctx, in)
+		}
 		if err != nil {
 			return fmt.Errorf("put %d records into %s:%s: %w", n, w.Group, stream, err)
 		}

@@ -161,7 +161,13 @@ func TestCloudWatchWriterBatchesAndKeepsWhatFailed(t *testing.T) {
 	if err := w.Flush(context.Background()); err != nil || w.Pending() != 0 {
 		t.Fatalf("the retry: %v, %d pending", err, w.Pending())
 	}
-	if got := len(f.streams[DefaultStream]); got != 12 || f.creates != 1 {
-		t.Errorf("%d events put, %d stream creations", got, f.creates)
+	if got := len(f.streams[DefaultStream]); got != 12 || f.creates != 0 {
+		t.Errorf("%d events put, %d stream creations (the stream exists)", got, f.creates)
+	}
+	// A missing stream is created once, then written to.
+	other := &CloudWatchWriter{Client: f, Group: f.group, Stream: "by-hand"}
+	fmt.Fprintln(other, `{"msg":"x"}`)
+	if err := other.Flush(context.Background()); err != nil || f.creates != 1 || len(f.streams["by-hand"]) != 1 {
+		t.Errorf("a missing stream: %v, %d creations, %q", err, f.creates, f.streams["by-hand"])
 	}
 }

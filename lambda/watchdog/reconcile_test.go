@@ -71,6 +71,7 @@ func resetReconciler() {
 // receiver's group, puts one record per missed change and the summary into the
 // reconciliation stream of that group, and keeps its cursor in SSM.
 func TestScheduledReconciliation(t *testing.T) {
+	resetReconciler() // other tests' checks have read their environment
 	t.Cleanup(resetReconciler)
 	api, err := pipedrivetest.NewChanges("tok")
 	if err != nil {
@@ -100,7 +101,7 @@ func TestScheduledReconciliation(t *testing.T) {
 	}
 	if len(logs.events) != 2 || !strings.Contains(logs.events[0], `"msg":"`+reconcile.MsgMissed+`"`) ||
 		!strings.Contains(logs.events[0], `"entity_id":"`+itoa(deal.ID)+`"`) || !strings.Contains(logs.events[1], `"status":"complete"`) {
-		t.Errorf("events put: %q", logs.events)
+		t.Errorf("events put: %q; calls %q; own log %s", logs.events, logs.targets, own.String())
 	}
 	for _, g := range logs.groups {
 		if g != vars["RECONCILE_LOG_GROUP"] {
@@ -140,6 +141,7 @@ func TestReconcilerFromEnv(t *testing.T) {
 		}
 	}
 	// A configuration error is one failed summary in the watchdog's log, and no panic.
+	resetReconciler()
 	t.Cleanup(resetReconciler)
 	var own bytes.Buffer
 	reconcileAfterCheck(context.Background(), get(map[string]string{"RECONCILE_LAG": "soon"}), slog.New(slog.NewJSONHandler(&own, nil)), nil)
