@@ -16,6 +16,14 @@ locals {
   # The parameter it keeps Pipedrive's sender ranges in, when the stack checks senders.
   sender_ranges_arn = var.sender_ranges == null ? null : "arn:${data.aws_partition.current.partition}:ssm:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:parameter${var.sender_ranges.parameter_name}"
 
+  # Reconciliation, when enabled: the receiver's group it queries and writes to,
+  # its stream there, and the parameter that keeps its cursor.
+  reconcile            = var.reconciliation != null
+  reconcile_group_arn  = local.reconcile ? "arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:log-group:${var.reconciliation.log_group_name}" : null
+  reconcile_stream     = "reconciliation"
+  reconcile_cursor     = "/${var.name}/reconcile-cursor"
+  reconcile_cursor_arn = "arn:${data.aws_partition.current.partition}:ssm:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:parameter${local.reconcile_cursor}"
+
   pause_parameter_name = "/${var.name}/watchdog-pause"
   pause_parameter_arn  = "arn:${data.aws_partition.current.partition}:ssm:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:parameter${local.pause_parameter_name}"
 }
@@ -38,6 +46,33 @@ resource "aws_ssm_parameter" "pause" {
   lifecycle {
     ignore_changes = [value]
   }
+}
+
+# Where reconciliation resumes: the window at work, how far each list got, the end
+# of the last complete window, and the tokens spent today (JSON, a few hundred
+# bytes). The function overwrites it after every page; Terraform writes "none"
+# once and then leaves it alone. A String: it holds no secret.
+resource "aws_ssm_parameter" "reconcile_cursor" {
+  count = local.reconcile ? 1 : 0
+
+  name        = local.reconcile_cursor
+  description = "Where the reconciliation of ${var.name}'s audit log with Pipedrive resumes (written by its watchdog)."
+  type        = "String"
+  value       = "none"
+  tags        = local.tags
+
+  lifecycle {
+    ignore_changes = [value]
+  }
+}
+
+# The stream of the receiver's log group that reconciliation's records go to: made
+# here, so that the function needs no logs:CreateLogStream.
+resource "aws_cloudwatch_log_stream" "reconciliation" {
+  count = local.reconcile ? 1 : 0
+
+  name           = local.reconcile_stream
+  log_group_name = var.reconciliation.log_group_name
 }
 
 resource "aws_cloudwatch_log_group" "this" {
@@ -128,6 +163,47 @@ data "aws_iam_policy_document" "function" {
       }
     }
   }
+
+  # Reconciliation: Logs Insights on the receiver's group only, its own stream
+  # there, and its cursor.
+  dynamic "statement" {
+    for_each = local.reconcile ? [local.reconcile_group_arn] : []
+    content {
+      sid       = "QueryTheReceiversLogGroupOnly"
+      actions   = ["logs:StartQuery"]
+      resources = [statement.value, "${statement.value}:*"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = local.reconcile ? [1] : []
+    content {
+      sid     = "ReadTheResultsOfItsQueries"
+      actions = ["logs:GetQueryResults"]
+      # GetQueryResults has no resource-level permissions: a query id is asked
+      # for, and StartQuery above decides which group a query may read.
+      #tfsec:ignore:aws-iam-no-policy-wildcards
+      resources = ["*"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = local.reconcile ? [local.reconcile_group_arn] : []
+    content {
+      sid       = "WriteTheReconciliationStream"
+      actions   = ["logs:PutLogEvents"]
+      resources = ["${statement.value}:log-stream:${local.reconcile_stream}"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = local.reconcile ? [local.reconcile_cursor_arn] : []
+    content {
+      sid       = "KeepTheReconciliationCursor"
+      actions   = ["ssm:GetParameter", "ssm:PutParameter"]
+      resources = [statement.value]
+    }
+  }
 }
 
 resource "aws_iam_role_policy" "function" {
@@ -163,6 +239,15 @@ resource "aws_lambda_function" "this" {
       }, var.sender_ranges == null ? {} : {
       SENDER_RANGES_PARAMETER = var.sender_ranges.parameter_name
       SENDER_RANGES_URL       = var.sender_ranges.url
+      }, !local.reconcile ? {} : {
+      RECONCILE_LOG_GROUP        = var.reconciliation.log_group_name
+      RECONCILE_STREAM           = aws_cloudwatch_log_stream.reconciliation[0].name
+      RECONCILE_CURSOR_PARAMETER = aws_ssm_parameter.reconcile_cursor[0].name
+      RECONCILE_LAG              = "${var.reconciliation.lag_minutes}m"
+      RECONCILE_BUDGET_SHARE     = tostring(var.reconciliation.budget_share)
+      RECONCILE_PLAN_MULTIPLIER  = tostring(var.reconciliation.plan_multiplier)
+      RECONCILE_SEATS            = tostring(var.reconciliation.seats)
+      RECONCILE_MAX_PAGES        = tostring(var.reconciliation.max_pages)
     })
   }
 
