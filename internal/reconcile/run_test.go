@@ -27,7 +27,9 @@ type fixedLog struct {
 	err     error
 }
 
-func (f fixedLog) Records(context.Context, time.Time, time.Time) ([]Record, error) { return f.records, f.err }
+func (f fixedLog) Records(context.Context, time.Time, time.Time) ([]Record, error) {
+	return f.records, f.err
+}
 
 func standIn(t *testing.T, at *time.Time) (*pipedrivetest.Changes, *pipedrive.Client) {
 	t.Helper()
