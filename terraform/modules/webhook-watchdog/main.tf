@@ -23,6 +23,15 @@ locals {
   reconcile_stream     = "reconciliation"
   reconcile_cursor     = "/${var.name}/reconcile-cursor"
   reconcile_cursor_arn = "arn:${data.aws_partition.current.partition}:ssm:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:parameter${local.reconcile_cursor}"
+  # Its permissions: Logs Insights on the receiver's group only (GetQueryResults
+  # has no resource-level permissions: StartQuery decides which group a query
+  # reads), its own stream there, and its cursor.
+  reconcile_statements = local.reconcile ? [
+    { sid = "QueryTheReceiversLogGroupOnly", actions = ["logs:StartQuery"], resources = [local.reconcile_group_arn, "${local.reconcile_group_arn}:*"] },
+    { sid = "ReadTheResultsOfItsQueries", actions = ["logs:GetQueryResults"], resources = ["*"] }, #tfsec:ignore:aws-iam-no-policy-wildcards
+    { sid = "WriteTheReconciliationStream", actions = ["logs:PutLogEvents"], resources = ["${local.reconcile_group_arn}:log-stream:${local.reconcile_stream}"] },
+    { sid = "KeepTheReconciliationCursor", actions = ["ssm:GetParameter", "ssm:PutParameter"], resources = [local.reconcile_cursor_arn] },
+  ] : []
 
   pause_parameter_name = "/${var.name}/watchdog-pause"
   pause_parameter_arn  = "arn:${data.aws_partition.current.partition}:ssm:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:parameter${local.pause_parameter_name}"
@@ -75,205 +84,89 @@ resource "aws_cloudwatch_log_stream" "reconciliation" {
   log_group_name = var.reconciliation.log_group_name
 }
 
-resource "aws_cloudwatch_log_group" "this" {
-  name              = "/aws/lambda/${local.name}"
-  retention_in_days = var.log_retention_in_days
-  kms_key_id        = var.kms_key_arn
-  tags              = local.tags
-}
-
 ################################################################################
-# The function and its role: its own logs, and the two parameters
+# The function, its log group and its role: its own logs, and the parameters
 ################################################################################
 
-data "aws_iam_policy_document" "assume" {
-  statement {
-    sid     = "LambdaAssumesTheRole"
-    actions = ["sts:AssumeRole"]
+module "function" {
+  source = "../go-lambda"
 
-    principals {
-      type        = "Service"
-      identifiers = ["lambda.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [data.aws_caller_identity.current.account_id]
-    }
-  }
-}
-
-resource "aws_iam_role" "function" {
-  name                 = local.name
-  description          = "Runs the Pipedrive webhook watchdog of ${var.name}."
-  assume_role_policy   = data.aws_iam_policy_document.assume.json
-  permissions_boundary = var.permissions_boundary_arn
-  tags                 = local.tags
-}
-
-data "aws_iam_policy_document" "function" {
-  statement {
-    sid     = "WriteItsOwnLogs"
-    actions = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    # Lambda names its log streams at run time: the wildcard covers the streams of
-    # this function's own log group and nothing else.
-    #tfsec:ignore:aws-iam-no-policy-wildcards
-    resources = ["${aws_cloudwatch_log_group.this.arn}:*"]
-  }
-
-  statement {
-    sid       = "ReadTheTokenTheWebhookCredentialsAndThePause"
-    actions   = ["ssm:GetParameter"]
-    resources = concat(local.parameter_arns, [local.pause_parameter_arn])
-  }
-
-  dynamic "statement" {
-    for_each = local.sender_ranges_arn == null ? [] : [local.sender_ranges_arn]
-    content {
-      sid       = "KeepTheSenderRanges"
-      actions   = ["ssm:GetParameter", "ssm:PutParameter"]
-      resources = [statement.value]
-    }
-  }
-
+  name             = local.name
+  description      = "Checks that the Pipedrive webhook of ${var.name} exists and delivers, and registers it again when it is gone."
+  role_description = "Runs the Pipedrive webhook watchdog of ${var.name}."
+  policy_name      = "watchdog"
+  policy_statements = concat(
+    [{ sid = "ReadTheTokenTheWebhookCredentialsAndThePause", actions = ["ssm:GetParameter"], resources = concat(local.parameter_arns, [local.pause_parameter_arn]) }],
+    local.sender_ranges_arn == null ? [] : [{ sid = "KeepTheSenderRanges", actions = ["ssm:GetParameter", "ssm:PutParameter"], resources = [local.sender_ranges_arn] }],
+    local.reconcile_statements,
+  )
   # Decrypt through SSM only, each key for its own parameters: the stack's key for
   # both, and the token's own key (production reads the seed's parameter, which may
   # predate the stack) for the token alone.
-  dynamic "statement" {
-    for_each = merge(
-      var.kms_key_arn == null ? {} : { DecryptTheParametersThroughSSMOnly = { key = var.kms_key_arn, parameters = local.parameter_arns } },
-      var.token_kms_key_arn == null ? {} : { DecryptTheTokenThroughSSMOnly = { key = var.token_kms_key_arn, parameters = [local.parameter_arns[0]] } },
-    )
-    content {
-      sid       = statement.key
-      actions   = ["kms:Decrypt"]
-      resources = [statement.value.key]
+  ssm_decrypt = concat(
+    var.kms_key_arn == null ? [] : [{ sid = "DecryptTheParametersThroughSSMOnly", key_arn = var.kms_key_arn, parameter_arns = local.parameter_arns }],
+    var.token_kms_key_arn == null ? [] : [{ sid = "DecryptTheTokenThroughSSMOnly", key_arn = var.token_kms_key_arn, parameter_arns = [local.parameter_arns[0]] }],
+  )
 
-      condition {
-        test     = "StringEquals"
-        variable = "kms:ViaService"
-        values   = ["ssm.${data.aws_region.current.region}.amazonaws.com"]
-      }
-
-      condition {
-        test     = "StringEquals"
-        variable = "kms:EncryptionContext:PARAMETER_ARN"
-        values   = statement.value.parameters
-      }
-    }
-  }
-
-  # Reconciliation: Logs Insights on the receiver's group only, its own stream
-  # there, and its cursor.
-  dynamic "statement" {
-    for_each = local.reconcile ? [local.reconcile_group_arn] : []
-    content {
-      sid       = "QueryTheReceiversLogGroupOnly"
-      actions   = ["logs:StartQuery"]
-      resources = [statement.value, "${statement.value}:*"]
-    }
-  }
-
-  dynamic "statement" {
-    for_each = local.reconcile ? [1] : []
-    content {
-      sid     = "ReadTheResultsOfItsQueries"
-      actions = ["logs:GetQueryResults"]
-      # GetQueryResults has no resource-level permissions: a query id is asked
-      # for, and StartQuery above decides which group a query may read.
-      #tfsec:ignore:aws-iam-no-policy-wildcards
-      resources = ["*"]
-    }
-  }
-
-  dynamic "statement" {
-    for_each = local.reconcile ? [local.reconcile_group_arn] : []
-    content {
-      sid       = "WriteTheReconciliationStream"
-      actions   = ["logs:PutLogEvents"]
-      resources = ["${statement.value}:log-stream:${local.reconcile_stream}"]
-    }
-  }
-
-  dynamic "statement" {
-    for_each = local.reconcile ? [local.reconcile_cursor_arn] : []
-    content {
-      sid       = "KeepTheReconciliationCursor"
-      actions   = ["ssm:GetParameter", "ssm:PutParameter"]
-      resources = [statement.value]
-    }
-  }
+  lambda_zip_path = var.lambda_zip_path
+  memory_size     = 128
+  timeout         = var.timeout
+  environment_variables = merge({
+    WEBHOOK_URL                   = var.registration.url
+    WEBHOOK_EVENT_ACTION          = var.registration.event_action
+    WEBHOOK_EVENT_OBJECT          = var.registration.event_object
+    WEBHOOK_VERSION               = var.registration.version
+    WEBHOOK_NAME                  = var.registration.name
+    WEBHOOK_AUTH_PARAMETER        = var.registration.auth_parameter
+    PIPEDRIVE_API_TOKEN_PARAMETER = var.registration.token_parameter
+    PIPEDRIVE_API_URL             = var.registration.api_url
+    WEBHOOK_PAUSE_PARAMETER       = aws_ssm_parameter.pause.name
+    LOG_LEVEL                     = var.log_level
+    }, var.sender_ranges == null ? {} : {
+    SENDER_RANGES_PARAMETER = var.sender_ranges.parameter_name
+    SENDER_RANGES_URL       = var.sender_ranges.url
+    }, !local.reconcile ? {} : {
+    RECONCILE_LOG_GROUP        = var.reconciliation.log_group_name
+    RECONCILE_STREAM           = aws_cloudwatch_log_stream.reconciliation[0].name
+    RECONCILE_CURSOR_PARAMETER = aws_ssm_parameter.reconcile_cursor[0].name
+    RECONCILE_LAG              = "${var.reconciliation.lag_minutes}m"
+    RECONCILE_BUDGET_SHARE     = tostring(var.reconciliation.budget_share)
+    RECONCILE_PLAN_MULTIPLIER  = tostring(var.reconciliation.plan_multiplier)
+    RECONCILE_SEATS            = tostring(var.reconciliation.seats)
+    RECONCILE_MAX_PAGES        = tostring(var.reconciliation.max_pages)
+  })
+  log_level                = var.log_level
+  log_retention_in_days    = var.log_retention_in_days
+  kms_key_arn              = var.kms_key_arn
+  permissions_boundary_arn = var.permissions_boundary_arn
+  tags                     = local.tags
 }
 
-resource "aws_iam_role_policy" "function" {
-  name   = "watchdog"
-  role   = aws_iam_role.function.id
-  policy = data.aws_iam_policy_document.function.json
+# Before the function had a module of its own.
+moved {
+  from = aws_cloudwatch_log_group.this
+  to   = module.function.aws_cloudwatch_log_group.this
 }
 
-resource "aws_lambda_function" "this" {
-  function_name    = local.name
-  description      = "Checks that the Pipedrive webhook of ${var.name} exists and delivers, and registers it again when it is gone."
-  role             = aws_iam_role.function.arn
-  runtime          = "provided.al2023"
-  architectures    = ["arm64"]
-  handler          = "bootstrap"
-  filename         = var.lambda_zip_path
-  source_code_hash = fileexists(var.lambda_zip_path) ? filebase64sha256(var.lambda_zip_path) : null
-  memory_size      = 128
-  timeout          = var.timeout
+moved {
+  from = aws_iam_role.function
+  to   = module.function.aws_iam_role.this
+}
 
-  environment {
-    variables = merge({
-      WEBHOOK_URL                   = var.registration.url
-      WEBHOOK_EVENT_ACTION          = var.registration.event_action
-      WEBHOOK_EVENT_OBJECT          = var.registration.event_object
-      WEBHOOK_VERSION               = var.registration.version
-      WEBHOOK_NAME                  = var.registration.name
-      WEBHOOK_AUTH_PARAMETER        = var.registration.auth_parameter
-      PIPEDRIVE_API_TOKEN_PARAMETER = var.registration.token_parameter
-      PIPEDRIVE_API_URL             = var.registration.api_url
-      WEBHOOK_PAUSE_PARAMETER       = aws_ssm_parameter.pause.name
-      LOG_LEVEL                     = var.log_level
-      }, var.sender_ranges == null ? {} : {
-      SENDER_RANGES_PARAMETER = var.sender_ranges.parameter_name
-      SENDER_RANGES_URL       = var.sender_ranges.url
-      }, !local.reconcile ? {} : {
-      RECONCILE_LOG_GROUP        = var.reconciliation.log_group_name
-      RECONCILE_STREAM           = aws_cloudwatch_log_stream.reconciliation[0].name
-      RECONCILE_CURSOR_PARAMETER = aws_ssm_parameter.reconcile_cursor[0].name
-      RECONCILE_LAG              = "${var.reconciliation.lag_minutes}m"
-      RECONCILE_BUDGET_SHARE     = tostring(var.reconciliation.budget_share)
-      RECONCILE_PLAN_MULTIPLIER  = tostring(var.reconciliation.plan_multiplier)
-      RECONCILE_SEATS            = tostring(var.reconciliation.seats)
-      RECONCILE_MAX_PAGES        = tostring(var.reconciliation.max_pages)
-    })
-  }
+moved {
+  from = aws_iam_role_policy.function
+  to   = module.function.aws_iam_role_policy.this
+}
 
-  logging_config {
-    log_format            = "JSON"
-    log_group             = aws_cloudwatch_log_group.this.name
-    application_log_level = var.log_level
-    system_log_level      = "WARN"
-  }
-
-  tags = local.tags
-
-  depends_on = [aws_iam_role_policy.function]
-
-  lifecycle {
-    precondition {
-      condition     = fileexists(var.lambda_zip_path)
-      error_message = "The deployment zip ${var.lambda_zip_path} does not exist: run make build (make plan and make apply do)."
-    }
-  }
+moved {
+  from = aws_lambda_function.this
+  to   = module.function.aws_lambda_function.this
 }
 
 # A check that fails is not retried: the next one comes with the schedule, and two
 # at once could only race.
 resource "aws_lambda_function_event_invoke_config" "this" {
-  function_name                = aws_lambda_function.this.function_name
+  function_name                = module.function.function_name
   maximum_retry_attempts       = 0
   maximum_event_age_in_seconds = 600
 }
@@ -312,7 +205,7 @@ data "aws_iam_policy_document" "scheduler" {
   statement {
     sid       = "InvokeTheWatchdog"
     actions   = ["lambda:InvokeFunction"]
-    resources = [aws_lambda_function.this.arn]
+    resources = [module.function.function_arn]
   }
 }
 
@@ -333,7 +226,7 @@ resource "aws_scheduler_schedule" "this" {
   }
 
   target {
-    arn      = aws_lambda_function.this.arn
+    arn      = module.function.function_arn
     role_arn = aws_iam_role.scheduler.arn
     input    = jsonencode({ source = "schedule" })
 
