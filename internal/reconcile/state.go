@@ -108,7 +108,8 @@ type SSMStore struct {
 
 // Load reads the state from the parameter.
 func (p SSMStore) Load(ctx context.Context) (State, error) {
-	out, err := p.Client.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(p.Name)})
+	// WithDecryption is ignored for a String; it keeps a SecureString readable too.
+	out, err := p.Client.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(p.Name), WithDecryption: aws.Bool(true)})
 	var nf *ssmtypes.ParameterNotFound
 	if errors.As(err, &nf) {
 		return State{}, nil

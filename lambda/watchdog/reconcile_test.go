@@ -115,6 +115,9 @@ func TestScheduledReconciliation(t *testing.T) {
 	if p := api.Problems(); len(p) > 0 {
 		t.Errorf("off the spec: %v", p)
 	}
+	if p := ssm.Problems(); len(p) > 0 {
+		t.Errorf("SSM requests: %v", p)
+	}
 }
 
 func TestReconcilerFromEnv(t *testing.T) {
