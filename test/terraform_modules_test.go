@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"slices"
 	"testing"
+
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/repo"
 )
 
 var (
@@ -76,5 +78,37 @@ func TestStackFoldersFollowNestedModules(t *testing.T) {
 	want := []string{filepath.Join(dir, "root"), filepath.Join(dir, "a"), filepath.Join(dir, "b")}
 	if !slices.Equal(got, want) {
 		t.Errorf("stackFolders = %v, want %v", got, want)
+	}
+}
+
+// A module stands alone (issue 19): it reaches nothing outside its own folder
+// through path.module (the registration module found its tool through
+// ${path.module}/../../.. before), and it has an example root that calls it as
+// terraform-aws-modules do, which make test validates with both engines.
+func TestModulesStandAlone(t *testing.T) {
+	modules, _ := filepath.Glob(repo.Path("terraform", "modules", "*"))
+	if len(modules) < 6 {
+		t.Fatalf("found %d modules; the pattern no longer reads them", len(modules))
+	}
+	outside := regexp.MustCompile(`path\.module\}?/\.\.`)
+	for _, m := range modules {
+		files, _ := filepath.Glob(filepath.Join(m, "*.tf"))
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if outside.Match(b) {
+				t.Errorf("%s reaches outside its module through path.module: take the path as an input", filepath.Join(filepath.Base(m), filepath.Base(f)))
+			}
+		}
+		example, err := os.ReadFile(filepath.Join(m, "examples", "complete", "main.tf"))
+		if err != nil {
+			t.Errorf("%s has no examples/complete/main.tf: %v", filepath.Base(m), err)
+			continue
+		}
+		if !regexp.MustCompile(`(?m)^\s*source\s*=\s*"\.\./\.\."\s*$`).Match(example) {
+			t.Errorf("%s/examples/complete/main.tf does not call the module (source = \"../..\")", filepath.Base(m))
+		}
 	}
 }

@@ -30,7 +30,7 @@ module "stack" {
   token_kms_key_arn         = var.api_token_kms_key_arn
   retire_webhook_ids        = var.retire_webhook_ids
   pipedrive_api_url         = var.pipedrive_api_url
-  registration_tool_command = var.registration_tool_command
+  registration_tool_command = coalesce(var.registration_tool_command, "${path.root}/../../../scripts/pipedrive-webhook/run")
 
   watchdog_enabled  = var.watchdog_enabled
   watchdog_schedule = var.watchdog_schedule

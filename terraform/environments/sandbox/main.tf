@@ -100,7 +100,7 @@ module "stack" {
   event_object              = var.event_object
   token_parameter_name      = local.token_parameter_name
   pipedrive_api_url         = var.pipedrive_api_url
-  registration_tool_command = var.registration_tool_command
+  registration_tool_command = coalesce(var.registration_tool_command, "${path.root}/../../../scripts/pipedrive-webhook/run")
 
   watchdog_enabled  = var.watchdog_enabled
   watchdog_schedule = var.watchdog_schedule

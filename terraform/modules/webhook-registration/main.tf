@@ -1,9 +1,4 @@
 locals {
-  # The repository's root, relative to the directory Terraform runs in (the root
-  # module's): a relative path keeps working from a colleague's clone, or CI's,
-  # with shared state. abspath() would store this checkout's path in state.
-  repo_root = "${path.module}/../../.."
-
   # Everything a provisioner needs travels in the resource's input: a destroy-time
   # provisioner can only read self. Nothing here is secret.
   registration = {
@@ -17,7 +12,7 @@ locals {
     token_parameter = var.token_parameter_name
     region          = var.aws_region
     api_url         = coalesce(var.pipedrive_api_url, "https://api.pipedrive.com/v1")
-    command         = coalesce(var.tool_command, "${local.repo_root}/scripts/pipedrive-webhook/run")
+    command         = var.tool_command
     retire          = join(",", [for id in var.retire_webhook_ids : format("%d", id)])
   }
 }

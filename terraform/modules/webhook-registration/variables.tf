@@ -101,9 +101,13 @@ variable "pipedrive_api_url" {
 }
 
 variable "tool_command" {
-  description = "How to run the registration tool; null for the repository's scripts/pipedrive-webhook/run (the binary make build leaves in dist/, else go run), by a path relative to the root module."
+  description = "How to run the registration tool: this repository's scripts/pipedrive-webhook/run (the binary make build leaves in dist/, else go run), or a built binary. Give it relative to the root module (\"$${path.root}/../../../scripts/pipedrive-webhook/run\" from terraform/environments/NAME): a relative path keeps working from a colleague's clone, or CI's, with shared state, where abspath() would store this checkout's path in state."
   type        = string
-  default     = null
+
+  validation {
+    condition     = length(trimspace(var.tool_command)) > 0 && !strcontains(var.tool_command, "'")
+    error_message = "Give the tool's path (it is run in single quotes, so it may hold no single quote)."
+  }
 }
 
 variable "retire_webhook_ids" {

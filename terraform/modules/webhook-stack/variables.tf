@@ -157,9 +157,8 @@ variable "pipedrive_api_url" {
 }
 
 variable "registration_tool_command" {
-  description = "How to run the registration tool (scripts/pipedrive-webhook/run), relative to the root module; null for the registration module's default."
+  description = "How to run the registration tool, relative to the root module: the roots give this repository's scripts/pipedrive-webhook/run (see the webhook-registration module's tool_command)."
   type        = string
-  default     = null
 }
 
 variable "watchdog_enabled" {

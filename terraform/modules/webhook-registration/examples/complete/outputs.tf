@@ -1,0 +1,4 @@
+output "registration" {
+  description = "What the registration tool is given."
+  value       = module.registration.registration
+}

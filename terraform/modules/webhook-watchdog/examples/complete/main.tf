@@ -1,0 +1,24 @@
+provider "aws" {
+  region = var.region
+}
+
+# A watchdog for a webhook registered elsewhere (pass the webhook-registration
+# module's registration output instead, in a stack: see webhook-stack).
+module "watchdog" {
+  source = "../.."
+
+  name            = "pipedrive-webhooks-example"
+  lambda_zip_path = "${path.root}/../../../../../dist/watchdog.zip" # make build
+  registration = {
+    url             = "https://abc123.execute-api.us-east-1.amazonaws.com/webhooks/pipedrive"
+    event_action    = "*"
+    event_object    = "deal"
+    version         = "2.0"
+    name            = "pipedrive-webhooks-example"
+    auth_parameter  = "/pipedrive-webhooks-example/webhook-auth"
+    token_parameter = "/pipedrive-webhooks-example/api-token"
+    api_url         = "https://api.pipedrive.com/v1"
+  }
+  schedule_expression = "rate(30 minutes)"
+  sender_ranges       = { parameter_name = "/pipedrive-webhooks-example/sender-ranges" }
+}
