@@ -6,13 +6,19 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/cli"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive/pipedrivetest"
@@ -115,5 +121,84 @@ func TestUsage(t *testing.T) {
 	err := e.run("--since", "24h", "--log", filepath.Join(t.TempDir(), "a"))
 	if err == nil || !strings.Contains(err.Error(), "PIPEDRIVE_API_TOKEN") {
 		t.Errorf("no token and no AWS: %v", err)
+	}
+}
+
+// cloudWatch speaks enough of CloudWatch Logs' JSON protocol for a run against a
+// log group: an Insights query that finds one delivery, and events put.
+type cloudWatch struct {
+	mu       sync.Mutex
+	delivery string // the entity id the log holds a delivery of
+	at       string // its webhook.timestamp
+	put      []string
+	groups   []string
+}
+
+func (c *cloudWatch) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		LogGroupName string `json:"logGroupName"`
+		LogEvents    []struct {
+			Message string `json:"message"`
+		} `json:"logEvents"`
+	}
+	_ = json.NewDecoder(r.Body).Decode(&in)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if in.LogGroupName != "" { // GetQueryResults names a query, not a group
+		c.groups = append(c.groups, in.LogGroupName)
+	}
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	switch strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "Logs_20140328.") {
+	case "StartQuery":
+		_, _ = io.WriteString(w, `{"queryId":"q"}`)
+	case "GetQueryResults":
+		fmt.Fprintf(w, `{"status":"Complete","results":[[{"field":"msg","value":"pipedrive webhook"},{"field":"webhook.entity","value":"deal"},`+
+			`{"field":"webhook.entity_id","value":%q},{"field":"webhook.action","value":"create"},{"field":"webhook.timestamp","value":%q}]]}`, c.delivery, c.at)
+	case "PutLogEvents":
+		for _, e := range in.LogEvents {
+			c.put = append(c.put, e.Message)
+		}
+		_, _ = io.WriteString(w, `{}`)
+	default:
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = io.WriteString(w, `{"__type":"UnknownOperationException"}`)
+	}
+}
+
+// With --log-group the log is read with Logs Insights and the records are put
+// into the group's reconciliation stream, and nowhere else.
+func TestReconcileALogGroup(t *testing.T) {
+	api, err := pipedrivetest.NewChanges(token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer api.Close()
+	t0 := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
+	clock := t0
+	api.SetClock(func() time.Time { return clock })
+	delivered, ev := api.Create("deal", map[string]any{"title": "delivered"})
+	clock = clock.Add(time.Minute)
+	lost, _ := api.Create("deal", map[string]any{"title": "lost"})
+	cw := &cloudWatch{delivery: strconv.FormatInt(delivered.ID, 10), at: ev.Time.Format(time.RFC3339Nano)}
+	srv := httptest.NewServer(cw)
+	defer srv.Close()
+	e := newEnv(t, map[string]string{"PIPEDRIVE_API_TOKEN": token, "PIPEDRIVE_API_URL": api.APIURL()}, t0.Add(time.Hour))
+	loadAWSConfig = func(context.Context, string) (aws.Config, error) {
+		return aws.Config{Region: "eu-central-1", BaseEndpoint: aws.String(srv.URL),
+			Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", "")}, nil
+	}
+	if err := e.run("--since", "2026-11-30", "--log-group", "/aws/lambda/pdw", "--objects", "deal"); err != nil {
+		t.Fatalf("%v\n%s", err, e.errOut)
+	}
+	if len(cw.put) != 2 || !strings.Contains(cw.put[0], `"entity_id":"`+strconv.FormatInt(lost.ID, 10)+`"`) || !strings.Contains(cw.put[1], `"status":"complete"`) {
+		t.Errorf("events put: %q", cw.put)
+	}
+	if len(cw.groups) < 2 {
+		t.Errorf("calls naming a group: %q", cw.groups)
+	}
+	for _, g := range cw.groups {
+		if g != "/aws/lambda/pdw" {
+			t.Errorf("a call about group %q", g)
+		}
 	}
 }
