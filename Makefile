@@ -80,6 +80,7 @@ fuzz: ## Short fuzz runs of every parser (FUZZTIME=10s each)
 	$(GO) test -run '^$$' -fuzz '^FuzzPermittedUserCount$$' -fuzztime $(FUZZTIME) ./internal/webhook
 	$(GO) test -run '^$$' -fuzz '^FuzzWebhook$$' -fuzztime $(FUZZTIME) ./internal/receiver
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/senders
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/registration
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeItem$$' -fuzztime $(FUZZTIME) ./internal/pipedrive
 	$(GO) test -run '^$$' -fuzz '^FuzzParseLine$$' -fuzztime $(FUZZTIME) ./internal/reconcile
 
@@ -156,10 +157,9 @@ webhooks: ## List the company's webhooks at Pipedrive (token: PIPEDRIVE_API_TOKE
 		$(tool_run) list --token-parameter "$$param" --region "$$region"
 
 .PHONY: register
-register: ## Register ENV's webhook with Pipedrive by hand (Terraform does it on apply)
-	@url=$(call output,webhook_url) && auth=$(call output,webhook_auth_parameter_name) && \
-		param=$(call output,api_token_parameter_name) && region=$(call output,region) && \
-		$(tool_run) register --url "$$url" --auth-parameter "$$auth" --token-parameter "$$param" --region "$$region"
+register: ## Register ENV's webhooks with Pipedrive by hand, one per subscription (Terraform does it on apply)
+	@registration=$(call output,webhook_registration) && \
+		WEBHOOK_REGISTRATION="$$registration" $(tool_run) register
 
 .PHONY: reconcile
 reconcile: ## Record the changes Pipedrive made that no delivery recorded: SINCE=… [UNTIL=…], LOG=file for a local log, else ENV's stack (README: Reconciliation)
@@ -168,6 +168,7 @@ ifdef LOG
 	$(GO) run ./scripts/reconcile --since "$(SINCE)" $(if $(UNTIL),--until "$(UNTIL)") --log "$(LOG)" $(RECONCILE_ARGS)
 else
 	@group=$(call output,log_group_name) && region=$(call output,region) && param=$(call output,api_token_parameter_name) && \
+		registration=$(call output,webhook_registration) && WEBHOOK_REGISTRATION="$$registration" \
 		$(GO) run ./scripts/reconcile --since "$(SINCE)" $(if $(UNTIL),--until "$(UNTIL)") --log-group "$$group" \
 			--region "$$region" --token-parameter "$$param" $(RECONCILE_ARGS)
 endif

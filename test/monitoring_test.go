@@ -157,8 +157,8 @@ func watchdogRecords(t *testing.T) []map[string]any {
 	defer pd.Close()
 	logs := &logtest.Buffer{}
 	cfg := watchdog.Config{
-		Registration: pipedrive.Registration{Name: "pdw-test", Subscription: pipedrive.Subscription{
-			URL: "https://abc123.execute-api.us-east-1.amazonaws.com/webhooks/pipedrive", EventAction: "*", EventObject: "deal", Version: pipedrive.V2}},
+		Registrations: []pipedrive.Registration{{Name: "pdw-test", Subscription: pipedrive.Subscription{
+			URL: "https://abc123.execute-api.us-east-1.amazonaws.com/webhooks/pipedrive", EventAction: "*", EventObject: "deal", Version: pipedrive.V2}}},
 		Token: func(context.Context) (string, error) { return token, nil },
 		Credentials: func(context.Context) (secrets.Credentials, error) {
 			return secrets.Credentials{User: monUser, Password: monPassword}, nil
@@ -172,7 +172,7 @@ func watchdogRecords(t *testing.T) []map[string]any {
 	watchdog.Check(ctx, cfg)
 	// A settled duplicate (a day old): the check deletes it, and says so at WARN.
 	authUser := monUser
-	pd.Add(pipedrivetest.Webhook{SubscriptionURL: cfg.Registration.URL, EventAction: "*", EventObject: "deal", HTTPAuthUser: &authUser,
+	pd.Add(pipedrivetest.Webhook{SubscriptionURL: cfg.Registrations[0].URL, EventAction: "*", EventObject: "deal", HTTPAuthUser: &authUser,
 		AddTime: time.Now().Add(-24 * time.Hour).UTC().Format("2006-01-02T15:04:05.000Z")})
 	watchdog.Check(ctx, cfg)
 	pd.SetActive(pd.Webhooks()[0].ID, false, 0)

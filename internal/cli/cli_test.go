@@ -37,7 +37,7 @@ func TestParse(t *testing.T) {
 			switch {
 			case tt.wantErr == nil && err != nil:
 				t.Fatalf("Parse = %v, want nil", err)
-			case tt.wantErr == errUsage:
+			case errors.Is(tt.wantErr, errUsage):
 				var u *UsageError
 				if !errors.As(err, &u) {
 					t.Fatalf("Parse = %v, want a *UsageError", err)

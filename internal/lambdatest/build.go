@@ -1,3 +1,5 @@
+// Package lambdatest is test support for the Lambda programs: it builds a
+// `bootstrap` for this machine. Programs use internal/lambdalocal instead.
 package lambdatest
 
 import (

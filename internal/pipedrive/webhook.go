@@ -1,6 +1,7 @@
 package pipedrive
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
 	"slices"
@@ -15,16 +16,36 @@ const (
 	V2 = "2.0"
 )
 
-// EventObjects are the objects a webhook can subscribe to: the webhooks API's own
-// list (its OpenAPI description's enum), and activityType, which only v1 delivers.
-var EventObjects = []string{"activity", "activityType", "deal", "lead", "note", "organization", "person", "pipeline", "product", "stage", "user", "*"}
+// EventObjects are the objects a webhook of each version can subscribe to, "*"
+// (every object) last: the one list, from Pipedrive's documentation, that the
+// tool, the watchdog and Terraform (through a file generated from it) check a
+// subscription against.
+//
+//   - 1.0: the webhooks API's list ("List of Webhooks"): its OpenAPI description's
+//     event_object enum without lead, which v1 never offered, plus activityType,
+//     which only v1 delivers.
+//   - 2.0: "List of Webhooks v2" and "Guide for Webhooks v2" (2026): the classic
+//     objects (pipeline and stage since 2024), lead, and the ones v1 never had —
+//     deal_installment, deal_product, board, phase, project and task (April and
+//     May 2026) — as the v2 AsyncAPI description's meta.entity enum lists them.
+//     Pipedrive's changelog also announces webhooks for custom-field definitions
+//     (May 2026) without publishing the event_object values that select them:
+//     they are added here once it does.
+var EventObjects = map[string][]string{
+	V1: {"activity", "activityType", "deal", "note", "organization", "person", "pipeline", "product", "stage", "user", "*"},
+	V2: {"activity", "board", "deal", "deal_installment", "deal_product", "lead", "note", "organization", "person", "phase",
+		"pipeline", "product", "project", "stage", "task", "user", "*"},
+}
+
+// Versions are the payload versions a webhook can have, oldest first.
+var Versions = []string{V1, V2}
 
 // EventActions are the actions a webhook can subscribe to, in the API's v2 spelling;
 // v1's added, updated, merged and deleted are accepted and sent as these.
 var EventActions = []string{"create", "change", "delete", "*"}
 
-// V1Only are the event objects only v1 webhooks deliver.
-var V1Only = []string{"activityType"}
+// V1Actions are v1's spellings of the actions, each with the v2 action it is sent as.
+var V1Actions = map[string]string{"added": "create", "updated": "change", "merged": "change", "deleted": "delete"}
 
 // Webhook is a registered webhook as the webhooks API lists it. Pipedrive also
 // returns the basic-auth password; it is deliberately not decoded, so that it can
@@ -164,14 +185,19 @@ func (s Subscription) Validate() error {
 		return fmt.Errorf("subscription URL %q is not an absolute http(s) URL", s.URL)
 	case u.User != nil:
 		return fmt.Errorf("the subscription URL must not carry credentials: Pipedrive sends them as basic auth")
-	case !slices.Contains(EventObjects, s.EventObject):
-		return fmt.Errorf("event object %q: want one of %s", s.EventObject, strings.Join(EventObjects, ", "))
-	case !slices.Contains(EventActions, V2Action(s.EventAction)):
-		return fmt.Errorf("event action %q: want one of %s", s.EventAction, strings.Join(EventActions, ", "))
 	case s.Version != "" && s.Version != V1 && s.Version != V2:
 		return fmt.Errorf("version %q: want %s or %s", s.Version, V1, V2)
-	case s.Version != V1 && slices.Contains(V1Only, s.EventObject):
-		return fmt.Errorf("event object %q is delivered by v1 webhooks only: use version %s", s.EventObject, V1)
+	case !slices.Contains(EventActions, V2Action(s.EventAction)):
+		return fmt.Errorf("event action %q: want one of %s", s.EventAction, strings.Join(EventActions, ", "))
+	}
+	version := cmp.Or(s.Version, V2)
+	if !slices.Contains(EventObjects[version], s.EventObject) {
+		for _, other := range Versions {
+			if other != version && slices.Contains(EventObjects[other], s.EventObject) {
+				return fmt.Errorf("event object %q is delivered by v%s webhooks only: use version %s", s.EventObject, strings.TrimSuffix(other, ".0"), other)
+			}
+		}
+		return fmt.Errorf("event object %q: version %s offers %s", s.EventObject, version, strings.Join(EventObjects[version], ", "))
 	}
 	return nil
 }
@@ -183,13 +209,11 @@ func (s Subscription) String() string {
 // V2Action is the v2 spelling of a v1 event action (added → create, updated and
 // merged → change, deleted → delete); v2 actions and "*" pass through.
 func V2Action(action string) string {
-	switch action {
-	case "added":
-		return "create"
-	case "updated", "merged", "merge":
+	if v2, ok := V1Actions[action]; ok {
+		return v2
+	}
+	if action == "merge" {
 		return "change"
-	case "deleted":
-		return "delete"
 	}
 	return action
 }

@@ -77,6 +77,9 @@ type Config struct {
 	// delete; "*" for all). A change the webhook would not have delivered is not missed.
 	Objects []string
 	Actions []string
+	// Subscriptions, when set, replace Objects and Actions: the stack's
+	// webhooks, each an object and an action (v1 or v2 spelling, "*" for all).
+	Subscriptions []Subscription
 	// Window is the range to reconcile. Zero Since: a scheduled run, from the end
 	// of the last complete window (or Until less Interval) to Until (or now less Lag).
 	Window   Window
@@ -94,6 +97,24 @@ type Config struct {
 	// summary (default 3 s).
 	Reserve time.Duration
 	Now     func() time.Time
+}
+
+// Subscription is one webhook's event: an object and an action.
+type Subscription struct{ Object, Action string }
+
+// v2Action is an action in v2's words: v1's added, updated, deleted and merged
+// are create, change, delete and change (v2 has no merge: a merge is a change and
+// a delete).
+func v2Action(a string) string {
+	switch a {
+	case "added":
+		return webhook.ActionCreate
+	case "updated", "merged":
+		return webhook.ActionChange
+	case "deleted":
+		return webhook.ActionDelete
+	}
+	return a
 }
 
 // Summary is what a run did; it is also its summary record.
@@ -261,6 +282,13 @@ func (r *run) do() {
 		return
 	}
 	objects := ExpandObjects(r.cfg.Objects)
+	if len(r.cfg.Subscriptions) > 0 {
+		var subscribed []string
+		for _, sub := range r.cfg.Subscriptions {
+			subscribed = append(subscribed, sub.Object)
+		}
+		objects = ExpandObjects(subscribed)
+	}
 	ps, unchecked := passes(objects)
 	r.sum.Unchecked = unchecked
 	r.budget = &budget{limit: r.cfg.DailyLimit, state: &r.state, now: r.cfg.Now}
@@ -531,7 +559,7 @@ func (r *run) item(api *pipedrive.Client, it pipedrive.Item) error {
 // check counts a change and says whether it is missed (not delivered, not
 // recorded by an earlier run, and one the webhook would have sent).
 func (r *run) check(c change) bool {
-	if !r.subscribed(c.action) {
+	if !r.subscribed(c.entity, c.action) {
 		r.sum.NotSubscribed++
 		return false
 	}
@@ -548,11 +576,19 @@ func (r *run) check(c change) bool {
 }
 
 func (r *run) isMissed(c change) bool {
-	return r.subscribed(c.action) && !r.ix.recorded[DedupKey(c.entity, c.id, c.time)] && !r.ix.delivered(c.entity, c.id, c.action, c.time)
+	return r.subscribed(c.entity, c.action) && !r.ix.recorded[DedupKey(c.entity, c.id, c.time)] && !r.ix.delivered(c.entity, c.id, c.action, c.time)
 }
 
-func (r *run) subscribed(action string) bool {
-	return len(r.cfg.Actions) == 0 || slices.Contains(r.cfg.Actions, "*") || slices.Contains(r.cfg.Actions, action)
+func (r *run) subscribed(entity, action string) bool {
+	if len(r.cfg.Subscriptions) > 0 {
+		for _, sub := range r.cfg.Subscriptions {
+			if (sub.Object == "*" || sub.Object == entity) && (sub.Action == "*" || v2Action(sub.Action) == action) {
+				return true
+			}
+		}
+		return false
+	}
+	return len(r.cfg.Actions) == 0 || slices.Contains(r.cfg.Actions, "*") || slices.ContainsFunc(r.cfg.Actions, func(a string) bool { return v2Action(a) == action })
 }
 
 // maxChangelogPages bounds the changelog read for one entity.
@@ -613,7 +649,7 @@ func (r *run) fromChangelog(listed []change, entries []pipedrive.FieldChange, wh
 		if r.isMissed(c) {
 			r.sum.Checked[c.entity]++
 			out = append(out, c)
-		} else if r.subscribed(c.action) {
+		} else if r.subscribed(c.entity, c.action) {
 			r.sum.Checked[c.entity]++
 			if r.ix.recorded[DedupKey(c.entity, c.id, c.time)] {
 				r.sum.Recorded[c.entity]++

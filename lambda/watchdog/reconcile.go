@@ -18,6 +18,7 @@ import (
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/reconcile"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/watchdog"
 )
 
 // The scheduled reconciliation rides along with each check, after it (and after
@@ -36,7 +37,8 @@ Reconciliation (after each check, when RECONCILE_LOG_GROUP is set; README: Recon
   RECONCILE_BUDGET             tokens a day; else RECONCILE_BUDGET_SHARE (default 0.05) of
                                30,000 x RECONCILE_PLAN_MULTIPLIER (1) x RECONCILE_SEATS (1)
   RECONCILE_OBJECTS, RECONCILE_ACTIONS
-                               default WEBHOOK_EVENT_OBJECT and WEBHOOK_EVENT_ACTION
+                               what to reconcile, comma-separated (default: the registration's
+                               subscriptions, each object with its own action)
   RECONCILE_MAX_PAGES          list pages a run reads at most (default 50)
   AWS_ENDPOINT_URL_CLOUDWATCH_LOGS
                                the AWS SDK's endpoint override for CloudWatch Logs
@@ -60,8 +62,8 @@ var (
 // reconcileAfterCheck runs one scheduled reconciliation when it is configured.
 // A configuration error is reported as a failed run's summary, in the
 // watchdog's own log: the check itself is never held up by it.
-func reconcileAfterCheck(ctx context.Context, getenv func(string) string, logger *slog.Logger, token func(context.Context) (string, error)) {
-	reconcilerOnce.Do(func() { reconcilerSet, reconcilerErr = reconcilerFromEnv(getenv, logger, token) })
+func reconcileAfterCheck(ctx context.Context, getenv func(string) string, logger *slog.Logger, check watchdog.Config) {
+	reconcilerOnce.Do(func() { reconcilerSet, reconcilerErr = reconcilerFromEnv(getenv, logger, check) })
 	switch {
 	case reconcilerErr != nil:
 		logger.LogAttrs(ctx, slog.LevelError, reconcile.MsgSummary, slog.String("source", reconcile.Source),
@@ -71,8 +73,9 @@ func reconcileAfterCheck(ctx context.Context, getenv func(string) string, logger
 	}
 }
 
-// reconcilerFromEnv reads RECONCILE_*; nil when RECONCILE_LOG_GROUP is unset.
-func reconcilerFromEnv(getenv func(string) string, logger *slog.Logger, token func(context.Context) (string, error)) (*reconciler, error) {
+// reconcilerFromEnv reads RECONCILE_*; nil when RECONCILE_LOG_GROUP is unset. The
+// token, the API's URL and the subscriptions are the check's.
+func reconcilerFromEnv(getenv func(string) string, logger *slog.Logger, check watchdog.Config) (*reconciler, error) {
 	group := getenv("RECONCILE_LOG_GROUP")
 	if group == "" {
 		return nil, nil
@@ -131,17 +134,24 @@ func reconcilerFromEnv(getenv func(string) string, logger *slog.Logger, token fu
 	if err != nil {
 		return nil, fmt.Errorf("reconciliation's cursor: %w", err)
 	}
-	return &reconciler{
+	r := &reconciler{
 		cfg: reconcile.Config{
 			Log:     &reconcile.InsightsLog{Client: logs, Group: group},
 			Store:   reconcile.SSMStore{Client: ssmClient, Name: cursor},
-			Objects: strings.Split(cmp.Or(getenv("RECONCILE_OBJECTS"), getenv("WEBHOOK_EVENT_OBJECT"), "deal"), ","),
-			Actions: strings.Split(cmp.Or(getenv("RECONCILE_ACTIONS"), getenv("WEBHOOK_EVENT_ACTION"), "*"), ","),
+			Objects: strings.Split(cmp.Or(getenv("RECONCILE_OBJECTS"), "deal"), ","),
+			Actions: strings.Split(cmp.Or(getenv("RECONCILE_ACTIONS"), "*"), ","),
 			Lag:     lag, Interval: interval, DailyLimit: limit, MaxPages: int(pages), Changelog: true,
 		},
-		token: token, apiURL: getenv("PIPEDRIVE_API_URL"), group: group,
+		token: check.Token, apiURL: check.APIURL, group: group,
 		stream: cmp.Or(getenv("RECONCILE_STREAM"), reconcile.DefaultStream), logs: logs, log: logger,
-	}, nil
+	}
+	if getenv("RECONCILE_OBJECTS") == "" && getenv("RECONCILE_ACTIONS") == "" {
+		// What the webhooks deliver: a change none of them would have sent is not missed.
+		for _, reg := range check.Registrations {
+			r.cfg.Subscriptions = append(r.cfg.Subscriptions, reconcile.Subscription{Object: reg.EventObject, Action: reg.EventAction})
+		}
+	}
+	return r, nil
 }
 
 // cloudWatchLogsClient is set up from the environment as the SSM client is

@@ -13,9 +13,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive/pipedrivetest"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/reconcile"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets/ssmtest"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/watchdog"
 )
 
 // fakeCloudWatchLogs speaks enough of CloudWatch Logs' JSON protocol for the
@@ -87,15 +89,20 @@ func TestScheduledReconciliation(t *testing.T) {
 	defer ssm.Close()
 	vars := map[string]string{
 		"RECONCILE_LOG_GROUP": "/aws/lambda/pipedrive-webhooks", "RECONCILE_CURSOR_PARAMETER": "/pipedrive-webhooks/reconcile-cursor",
-		"WEBHOOK_EVENT_OBJECT": "deal", "PIPEDRIVE_API_URL": api.APIURL(),
 		"AWS_REGION": "eu-central-1", "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret",
 		"AWS_ENDPOINT_URL_CLOUDWATCH_LOGS": cw.URL, "AWS_ENDPOINT_URL_SSM": ssm.URL,
 	}
 	var own bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	reconcileAfterCheck(ctx, func(k string) string { return vars[k] }, slog.New(slog.NewJSONHandler(&own, nil)),
-		func(context.Context) (string, error) { return "tok", nil })
+	// The stack's webhooks: deals (every action), and persons' changes only.
+	check := watchdog.Config{APIURL: api.APIURL(), Token: func(context.Context) (string, error) { return "tok", nil },
+		Registrations: []pipedrive.Registration{
+			{Subscription: pipedrive.Subscription{EventObject: "deal", EventAction: "*"}},
+			{Subscription: pipedrive.Subscription{EventObject: "person", EventAction: "updated"}},
+		}}
+	api.Create("person", map[string]any{"name": "created: no webhook would have sent it"})
+	reconcileAfterCheck(ctx, func(k string) string { return vars[k] }, slog.New(slog.NewJSONHandler(&own, nil)), check)
 	if own.Len() > 0 {
 		t.Errorf("the watchdog's own log: %s", own.String())
 	}
@@ -109,7 +116,8 @@ func TestScheduledReconciliation(t *testing.T) {
 		}
 	}
 	cursor, ok := ssm.Value(vars["RECONCILE_CURSOR_PARAMETER"])
-	if !ok || !strings.Contains(cursor, `"complete_through"`) || !strings.Contains(cursor, `"spent_today":40`) {
+	// deal list, deleted deals, the lost deal's changelog; person list, person recents.
+	if !ok || !strings.Contains(cursor, `"complete_through"`) || !strings.Contains(cursor, `"spent_today":70`) {
 		t.Errorf("the cursor: %q, %v", cursor, ok)
 	}
 	if p := api.Problems(); len(p) > 0 {
@@ -122,7 +130,8 @@ func TestScheduledReconciliation(t *testing.T) {
 
 func TestReconcilerFromEnv(t *testing.T) {
 	base := map[string]string{"RECONCILE_LOG_GROUP": "g", "RECONCILE_CURSOR_PARAMETER": "/c", "AWS_REGION": "eu-central-1",
-		"AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "s", "WEBHOOK_EVENT_OBJECT": "person", "RECONCILE_SEATS": "4", "RECONCILE_PLAN_MULTIPLIER": "2"}
+		"AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "s", "RECONCILE_SEATS": "4", "RECONCILE_PLAN_MULTIPLIER": "2"}
+	check := watchdog.Config{APIURL: "https://api.example.com/v1", Registrations: []pipedrive.Registration{{Subscription: pipedrive.Subscription{EventObject: "person", EventAction: "*"}}}}
 	get := func(over map[string]string) func(string) string {
 		return func(k string) string {
 			if v, ok := over[k]; ok {
@@ -131,15 +140,19 @@ func TestReconcilerFromEnv(t *testing.T) {
 			return base[k]
 		}
 	}
-	r, err := reconcilerFromEnv(get(nil), slog.Default(), nil)
-	if err != nil || r == nil || r.cfg.DailyLimit != 12000 || r.cfg.Objects[0] != "person" || r.cfg.Lag != 10*time.Minute || r.stream != reconcile.DefaultStream {
+	r, err := reconcilerFromEnv(get(nil), slog.Default(), check)
+	if err != nil || r == nil || r.cfg.DailyLimit != 12000 || len(r.cfg.Subscriptions) != 1 || r.cfg.Subscriptions[0].Object != "person" ||
+		r.apiURL != check.APIURL || r.cfg.Lag != 10*time.Minute || r.stream != reconcile.DefaultStream {
 		t.Fatalf("%+v, %v", r, err)
 	}
-	if r, err := reconcilerFromEnv(get(map[string]string{"RECONCILE_LOG_GROUP": ""}), slog.Default(), nil); r != nil || err != nil {
+	if r, err := reconcilerFromEnv(get(map[string]string{"RECONCILE_OBJECTS": "deal,note"}), slog.Default(), check); err != nil || len(r.cfg.Subscriptions) != 0 || len(r.cfg.Objects) != 2 {
+		t.Errorf("RECONCILE_OBJECTS given: %+v, %v", r, err)
+	}
+	if r, err := reconcilerFromEnv(get(map[string]string{"RECONCILE_LOG_GROUP": ""}), slog.Default(), check); r != nil || err != nil {
 		t.Errorf("not configured: %v, %v", r, err)
 	}
 	for k, v := range map[string]string{"RECONCILE_CURSOR_PARAMETER": "", "RECONCILE_LAG": "soon", "RECONCILE_BUDGET_SHARE": "1.5", "RECONCILE_SEATS": "0", "AWS_REGION": ""} {
-		if _, err := reconcilerFromEnv(get(map[string]string{k: v}), slog.Default(), nil); err == nil {
+		if _, err := reconcilerFromEnv(get(map[string]string{k: v}), slog.Default(), check); err == nil {
 			t.Errorf("%s=%q accepted", k, v)
 		}
 	}
@@ -147,7 +160,7 @@ func TestReconcilerFromEnv(t *testing.T) {
 	resetReconciler()
 	t.Cleanup(resetReconciler)
 	var own bytes.Buffer
-	reconcileAfterCheck(context.Background(), get(map[string]string{"RECONCILE_LAG": "soon"}), slog.New(slog.NewJSONHandler(&own, nil)), nil)
+	reconcileAfterCheck(context.Background(), get(map[string]string{"RECONCILE_LAG": "soon"}), slog.New(slog.NewJSONHandler(&own, nil)), check)
 	if !strings.Contains(own.String(), `"status":"failed"`) || !strings.Contains(own.String(), "RECONCILE_LAG") {
 		t.Errorf("the watchdog's log: %s", own.String())
 	}

@@ -211,8 +211,8 @@ func TestRotationRacingAWatchdogCheck(t *testing.T) {
 		t.Fatalf("the rotation ended before its delete: %v\n%s", r.err, r.stderr)
 	}
 	check := watchdog.Check(t.Context(), watchdog.Config{
-		Registration: pipedrive.Registration{Name: "pipedrive-webhooks", Subscription: pipedrive.Subscription{URL: hookURL, EventAction: "*", EventObject: "deal", Version: pipedrive.V2}},
-		Token:        func(context.Context) (string, error) { return token, nil },
+		Registrations: []pipedrive.Registration{{Name: "pipedrive-webhooks", Subscription: pipedrive.Subscription{URL: hookURL, EventAction: "*", EventObject: "deal", Version: pipedrive.V2}}},
+		Token:         func(context.Context) (string, error) { return token, nil },
 		Credentials: func(context.Context) (secrets.Credentials, error) {
 			return secrets.Credentials{User: authUser, Password: authPass}, nil
 		},

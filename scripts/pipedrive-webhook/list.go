@@ -21,7 +21,7 @@ func cmdList(ctx context.Context, args []string, e env, redact *secrets.Redactor
 	if err := parse(fs, args, &c); err != nil {
 		return err
 	}
-	s, err := connect(ctx, e, c, redact)
+	s, err := connect(ctx, e, c, e.getenv("PIPEDRIVE_API_URL"), redact)
 	if err != nil {
 		return err
 	}

@@ -13,11 +13,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/registration"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets"
 )
 
 // DefaultTokenParameter is where the seed keeps the Pipedrive API token.
-const DefaultTokenParameter = "/dissertation-editor/pipedrive/api-token"
+const DefaultTokenParameter = registration.DefaultTokenParameter
 
 // credentialsDeadline bounds the look for AWS credentials: without any, the SDK
 // would otherwise spend 10 s or more on instance-metadata retries.
@@ -91,7 +92,9 @@ type session struct {
 	ssm secrets.GetParameterAPI
 }
 
-func connect(ctx context.Context, e env, c common, redact *secrets.Redactor) (*session, error) {
+// connect reads the API token and makes the client for the webhooks API at apiURL
+// ("" for Pipedrive's).
+func connect(ctx context.Context, e env, c common, apiURL string, redact *secrets.Redactor) (*session, error) {
 	s := &session{env: e, common: c, redact: redact}
 	s.ssm = secrets.Lazy(func(ctx context.Context) (secrets.GetParameterAPI, error) { return e.newSSM(ctx, c.region) })
 	token := e.getenv("PIPEDRIVE_API_TOKEN")
@@ -109,7 +112,7 @@ func connect(ctx context.Context, e env, c common, redact *secrets.Redactor) (*s
 		token = v
 	}
 	api, err := pipedrive.NewClient(pipedrive.Config{
-		BaseURL: e.getenv("PIPEDRIVE_API_URL"), Token: token, Timeout: c.timeout,
+		BaseURL: apiURL, Token: token, Timeout: c.timeout,
 		Progress: func(line string) { s.say("%s", line) }, Redactor: redact,
 	})
 	if err != nil {
@@ -132,14 +135,21 @@ func (s *session) say(format string, args ...any) {
 	fmt.Fprintf(s.stderr, format+"\n", args...)
 }
 
-// printResult prints what register or migrate did: the webhook's id, or with
-// --output json the whole result.
-func (s *session) printResult(res pipedrive.Result) error {
+// printResults prints what register or migrate did: each webhook's id on a line,
+// or with --output json the result (a list of them for several subscriptions).
+func (s *session) printResults(results []pipedrive.Result) error {
 	if s.output == "json" {
-		return s.printJSON(res)
+		if len(results) == 1 {
+			return s.printJSON(results[0])
+		}
+		return s.printJSON(results)
 	}
-	_, err := fmt.Fprintln(s.stdout, res.ID)
-	return err
+	for _, res := range results {
+		if _, err := fmt.Fprintln(s.stdout, res.ID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *session) printJSON(v any) error {

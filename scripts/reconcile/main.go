@@ -33,6 +33,7 @@ import (
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/cli"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/reconcile"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/registration"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets"
 )
 
@@ -102,8 +103,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs.StringVar(&f.logFile, "log", "", "local audit log: the receiver's JSON lines (make run's output); the records are appended to it")
 	fs.StringVar(&f.logGroup, "log-group", "", "the receiver's CloudWatch log group: read with Logs Insights, the records put into --stream")
 	fs.StringVar(&f.stream, "stream", reconcile.DefaultStream, "with --log-group, the log stream the records go to")
-	fs.StringVar(&f.objects, "objects", cmp.Or(getenv("WEBHOOK_EVENT_OBJECT"), "deal"), "the webhook's objects, comma-separated, or * (default $WEBHOOK_EVENT_OBJECT, else deal)")
-	fs.StringVar(&f.actions, "actions", cmp.Or(getenv("WEBHOOK_EVENT_ACTION"), "*"), "the webhook's actions: create, change, delete or * (default $WEBHOOK_EVENT_ACTION, else *)")
+	fs.StringVar(&f.objects, "objects", "", "the objects the webhooks deliver, comma-separated, or * (default: WEBHOOK_REGISTRATION's subscriptions, else deal)")
+	fs.StringVar(&f.actions, "actions", "", "their actions: create, change, delete or * (default: WEBHOOK_REGISTRATION's subscriptions, else *)")
 	fs.IntVar(&f.budget, "budget", 0, "tokens this reconciliation may spend a day (UTC); 0 for --budget-share of the daily budget")
 	fs.Float64Var(&f.share, "budget-share", 0.1, "share of the company's daily token budget (30,000 x --plan-multiplier x --seats) to spend")
 	fs.Float64Var(&f.multiplier, "plan-multiplier", 1, "the Pipedrive plan's token multiplier")
@@ -170,8 +171,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	cfg := reconcile.Config{API: api, Objects: split(f.objects), Actions: split(f.actions), Window: window,
+	cfg := reconcile.Config{API: api, Objects: split(cmp.Or(f.objects, "deal")), Actions: split(cmp.Or(f.actions, "*")), Window: window,
 		DailyLimit: limit, PageSize: f.pageSize, MaxPages: f.maxPages, Changelog: !f.noChangelog}
+	if raw := getenv("WEBHOOK_REGISTRATION"); raw != "" && f.objects == "" && f.actions == "" {
+		// The stack's webhooks, as make reconcile passes them: a change none of
+		// them would have delivered is not missed.
+		stack, err := registration.Parse([]byte(raw))
+		if err != nil {
+			return usage(stderr, fmt.Errorf("WEBHOOK_REGISTRATION: %w", err))
+		}
+		for _, sub := range stack.Subscriptions {
+			cfg.Subscriptions = append(cfg.Subscriptions, reconcile.Subscription{Object: sub.EventObject, Action: sub.EventAction})
+		}
+	}
 	if f.logFile != "" {
 		out, err := os.OpenFile(f.logFile, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 		if err != nil {

@@ -202,3 +202,29 @@ func TestReconcileALogGroup(t *testing.T) {
 		}
 	}
 }
+
+// The stack's subscriptions (WEBHOOK_REGISTRATION, as make reconcile passes it)
+// bound what is missed: deals' changes only here, so a created deal is not.
+func TestSubscriptionsFromTheRegistration(t *testing.T) {
+	api, err := pipedrivetest.NewChanges(token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer api.Close()
+	t0 := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
+	api.SetClock(func() time.Time { return t0 })
+	api.Create("deal", map[string]any{"title": "created"})
+	log := filepath.Join(t.TempDir(), "audit.jsonl")
+	reg := `{"url":"https://abc123.execute-api.us-east-1.amazonaws.com/webhooks/pipedrive","subscriptions":[{"event_object":"deal","event_action":"change"}]}`
+	e := newEnv(t, map[string]string{"PIPEDRIVE_API_TOKEN": token, "PIPEDRIVE_API_URL": api.APIURL(), "WEBHOOK_REGISTRATION": reg}, t0.Add(time.Hour))
+	if err := e.run("--since", "2026-11-30", "--log", log); err != nil {
+		t.Fatalf("%v\n%s", err, e.errOut)
+	}
+	if !strings.Contains(e.out.String(), `"missed":{}`) {
+		t.Errorf("a create no webhook would have sent was recorded: %s", e.out)
+	}
+	e.out.Reset()
+	if err := e.run("--since", "2026-11-30", "--log", log, "--objects", "deal", "--cursor", log+".other"); err != nil || !strings.Contains(e.out.String(), `"missed":{"deal":1}`) {
+		t.Errorf("--objects deal (every action): %v, %s", err, e.out)
+	}
+}

@@ -21,8 +21,8 @@ module "stack" {
   mask_personal_data           = var.mask_personal_data
   masking_findings_destination = var.masking_findings_destination
 
-  event_object = "deal"
-  event_action = "*"
+  subscriptions   = var.subscriptions
+  webhook_user_id = var.webhook_user_id
   # The token parameter exists already (the seed created it): read by the tool and
   # the watchdog, never created or overwritten here. Decryptable with aws/ssm by any
   # role allowed ssm:GetParameter, with a key of its own only when granted here.

@@ -48,6 +48,11 @@ output "webhook_registered" {
   value       = module.stack.webhook_registered
 }
 
+output "webhook_registration" {
+  description = "The stack's registration as JSON, every subscription: what the registration tool and the watchdog get (make register passes it to the tool). Nothing in it is secret."
+  value       = module.stack.webhook_registration
+}
+
 output "webhook_name" {
   description = "Name of the webhook in Pipedrive."
   value       = module.stack.webhook_name

@@ -97,7 +97,8 @@ module "stack" {
   masking_findings_destination = var.masking_findings_destination
 
   register_webhook          = var.register_webhook
-  event_object              = var.event_object
+  subscriptions             = var.subscriptions
+  webhook_user_id           = var.webhook_user_id
   token_parameter_name      = local.token_parameter_name
   pipedrive_api_url         = var.pipedrive_api_url
   registration_tool_command = coalesce(var.registration_tool_command, "${path.root}/../../../scripts/pipedrive-webhook/run")

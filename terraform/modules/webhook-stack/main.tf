@@ -28,8 +28,8 @@ module "registration" {
   enabled             = var.register_webhook
   name                = var.name
   webhook_url         = module.receiver.webhook_url
-  event_object        = var.event_object
-  event_action        = var.event_action
+  subscriptions       = var.subscriptions
+  user_id             = var.webhook_user_id
   auth_parameter_name = module.receiver.webhook_auth_parameter_name
   auth_version        = module.receiver.webhook_auth_version
   # Read by the tool, never created or overwritten here. Pass the name from what
@@ -43,18 +43,19 @@ module "registration" {
 }
 
 ################################################################################
-# Keeping the webhook alive, and telling a person when it is not
+# Keeping the webhooks alive, and telling a person when one is not
 ################################################################################
 
-# Watches what the registration registered, and is therefore created after it and
-# destroyed before it: a destroy never has a watchdog registering the webhook again.
+# Watches what the registration registered, every subscription, and is therefore
+# created after it and destroyed before it: a destroy never has a watchdog
+# registering a webhook again.
 module "watchdog" {
   source = "../webhook-watchdog"
   count  = var.watchdog_enabled && var.register_webhook ? 1 : 0
 
   name                     = var.name
   lambda_zip_path          = var.watchdog_zip_path
-  registration             = module.registration.registration
+  registration_json        = module.registration.registration_json
   schedule_expression      = var.watchdog_schedule
   log_retention_in_days    = var.log_retention_in_days
   permissions_boundary_arn = var.permissions_boundary_arn

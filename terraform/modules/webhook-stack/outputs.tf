@@ -48,6 +48,11 @@ output "webhook_registered" {
   value       = module.registration.registered
 }
 
+output "webhook_registration" {
+  description = "The stack's registration as JSON, every subscription (the registration module's registration_json)."
+  value       = module.registration.registration_json
+}
+
 output "webhook_name" {
   description = "Name of the webhook in Pipedrive."
   value       = module.registration.webhook_name

@@ -111,16 +111,26 @@ variable "register_webhook" {
   default     = true
 }
 
-variable "event_object" {
-  description = "Pipedrive event object the webhook subscribes to."
-  type        = string
-  default     = "deal"
+variable "subscriptions" {
+  description = "What the stack receives, one webhook per subscription: a list of { event_object, event_action, version } (left-out attributes: deal, *, 2.0), checked by the webhook-registration module (objects per version, no overlap, at most 20). null for the seed's [{ event_object = \"deal\", event_action = \"*\", version = \"2.0\" }]."
+  type = list(object({
+    event_object = optional(string)
+    event_action = optional(string)
+    version      = optional(string)
+  }))
+  default = null
 }
 
-variable "event_action" {
-  description = "Pipedrive event action the webhook subscribes to: create, change, delete or *."
-  type        = string
-  default     = "*"
+variable "webhook_user_id" {
+  description = "The Pipedrive user the webhooks are registered for: Pipedrive delivers an event only if this user may see it, so it must be an admin to receive every event. 0 for the API token's user."
+  type        = number
+  default     = 0
+  nullable    = false
+
+  validation {
+    condition     = var.webhook_user_id >= 0 && floor(var.webhook_user_id) == var.webhook_user_id
+    error_message = "The user id is a Pipedrive user's id, a whole number, or 0 for the token's user."
+  }
 }
 
 variable "token_parameter_name" {

@@ -8,9 +8,12 @@ locals {
   interval_seconds = tonumber(regex("\\d+", var.schedule_expression)) * (strcontains(var.schedule_expression, "hour") ? 3600 : 60)
   tags             = merge({ "app" = "pipedrive-webhooks" }, var.tags)
 
+  # The stack's registration, which the function reads whole (WEBHOOK_REGISTRATION).
+  registration = jsondecode(var.registration_json)
+
   # The two secret parameters it reads (and decrypts, under a customer-managed key).
   parameter_arns = [
-    for p in [var.registration.token_parameter, var.registration.auth_parameter] :
+    for p in [local.registration.token_parameter, local.registration.auth_parameter] :
     "arn:${data.aws_partition.current.partition}:ssm:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:parameter${p}"
   ]
   # The parameter it keeps Pipedrive's sender ranges in, when the stack checks senders.
@@ -44,10 +47,11 @@ locals {
 # with the rest of this module, before the registration's destroy deletes the
 # webhook; a check still running then finds it gone and registers nothing.
 # Not a secret, so a String: it holds a time. Its description names the registered
-# URL: that reference makes it depend on the registration, hence destroyed before it.
+# URL: that reference makes it depend on the registration (whose registration_json
+# output depends on its resources), hence destroyed before it.
 resource "aws_ssm_parameter" "pause" {
   name        = local.pause_parameter_name
-  description = "Pauses the watchdog of the Pipedrive webhook to ${var.registration.url} until this RFC 3339 time (at most 24 hours after it is written), or off."
+  description = "Pauses the watchdog of the Pipedrive webhooks to ${local.registration.url} until this RFC 3339 time (at most 24 hours after it is written), or off."
   type        = "String"
   value       = "off"
   tags        = local.tags
@@ -112,16 +116,9 @@ module "function" {
   memory_size     = 128
   timeout         = var.timeout
   environment_variables = merge({
-    WEBHOOK_URL                   = var.registration.url
-    WEBHOOK_EVENT_ACTION          = var.registration.event_action
-    WEBHOOK_EVENT_OBJECT          = var.registration.event_object
-    WEBHOOK_VERSION               = var.registration.version
-    WEBHOOK_NAME                  = var.registration.name
-    WEBHOOK_AUTH_PARAMETER        = var.registration.auth_parameter
-    PIPEDRIVE_API_TOKEN_PARAMETER = var.registration.token_parameter
-    PIPEDRIVE_API_URL             = var.registration.api_url
-    WEBHOOK_PAUSE_PARAMETER       = aws_ssm_parameter.pause.name
-    LOG_LEVEL                     = var.log_level
+    WEBHOOK_REGISTRATION    = var.registration_json
+    WEBHOOK_PAUSE_PARAMETER = aws_ssm_parameter.pause.name
+    LOG_LEVEL               = var.log_level
     }, var.sender_ranges == null ? {} : {
     SENDER_RANGES_PARAMETER = var.sender_ranges.parameter_name
     SENDER_RANGES_URL       = var.sender_ranges.url

@@ -57,11 +57,11 @@ run "the_seeds_system" {
   command = plan
 
   assert {
-    condition     = module.stack.registration.registration.region == "us-east-1" && module.stack.registration.registration.event_object == "deal" && module.stack.registration.registration.event_action == "*"
+    condition     = module.stack.registration.registration.region == "us-east-1" && jsonencode(module.stack.registration.registration.subscriptions) == jsonencode([{ event_object = "deal", event_action = "*", version = "2.0" }])
     error_message = "Production is every deal event, in us-east-1, as the seed's webhook."
   }
   assert {
-    condition     = module.stack.registration.registration.version == "2.0" && module.stack.registration.registration.auth_parameter == "/pipedrive-webhooks/webhook-auth"
+    condition     = jsondecode(module.stack.registration.registration_json).subscriptions[0].version == "2.0" && module.stack.registration.registration.auth_parameter == "/pipedrive-webhooks/webhook-auth"
     error_message = "The new webhook is v2 with basic auth."
   }
   assert {

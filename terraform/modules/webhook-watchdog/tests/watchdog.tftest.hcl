@@ -64,16 +64,14 @@ override_resource {
 variables {
   name            = "pdw-test"
   lambda_zip_path = "../../../dist/watchdog.zip"
-  registration = {
-    url             = "https://abc123.execute-api.us-east-1.amazonaws.com/webhooks/pipedrive"
-    event_action    = "*"
-    event_object    = "deal"
-    version         = "2.0"
-    name            = "pdw-test"
-    auth_parameter  = "/pdw-test/webhook-auth"
-    token_parameter = "/pdw-test/api-token"
-    api_url         = "https://api.pipedrive.com/v1"
-  }
+  # As the registration module encodes it, with two subscriptions.
+  registration_json = jsonencode({
+    url           = "https://abc123.execute-api.us-east-1.amazonaws.com/webhooks/pipedrive"
+    name          = "pdw-test"
+    subscriptions = [{ event_object = "deal", event_action = "*", version = "2.0" }, { event_object = "person", event_action = "*", version = "2.0" }]
+    user_id       = 0, auth_parameter = "/pdw-test/webhook-auth", auth_version = 1, token_parameter = "/pdw-test/api-token"
+    region        = "us-east-1", api_url = null
+  })
 }
 
 run "function" {
@@ -89,18 +87,11 @@ run "function" {
   }
   assert {
     condition = module.function.function.environment == tomap({
-      WEBHOOK_URL                   = "https://abc123.execute-api.us-east-1.amazonaws.com/webhooks/pipedrive"
-      WEBHOOK_EVENT_ACTION          = "*"
-      WEBHOOK_EVENT_OBJECT          = "deal"
-      WEBHOOK_VERSION               = "2.0"
-      WEBHOOK_NAME                  = "pdw-test"
-      WEBHOOK_AUTH_PARAMETER        = "/pdw-test/webhook-auth"
-      PIPEDRIVE_API_TOKEN_PARAMETER = "/pdw-test/api-token"
-      PIPEDRIVE_API_URL             = "https://api.pipedrive.com/v1"
-      WEBHOOK_PAUSE_PARAMETER       = "/pdw-test/watchdog-pause"
-      LOG_LEVEL                     = "INFO"
+      WEBHOOK_REGISTRATION    = var.registration_json
+      WEBHOOK_PAUSE_PARAMETER = "/pdw-test/watchdog-pause"
+      LOG_LEVEL               = "INFO"
     })
-    error_message = "The watchdog must watch exactly what the registration registered, and be given parameter names, never values."
+    error_message = "The watchdog must watch exactly what the registration registered, every subscription, and be given parameter names, never values."
   }
   assert {
     condition     = module.function.function.logging_config.log_format == "JSON" && module.function.function.logging_config.log_group == "/aws/lambda/pdw-test-watchdog"

@@ -2,23 +2,21 @@ provider "aws" {
   region = var.region
 }
 
-# A watchdog for a webhook registered elsewhere (pass the webhook-registration
-# module's registration output instead, in a stack: see webhook-stack).
+# A watchdog for webhooks registered elsewhere (pass the webhook-registration
+# module's registration_json output instead, in a stack: see webhook-stack).
 module "watchdog" {
   source = "../.."
 
   name            = "pipedrive-webhooks-example"
   lambda_zip_path = "${path.root}/../../../../../dist/watchdog.zip" # make build
-  registration = {
+  registration_json = jsonencode({
     url             = "https://abc123.execute-api.us-east-1.amazonaws.com/webhooks/pipedrive"
-    event_action    = "*"
-    event_object    = "deal"
-    version         = "2.0"
     name            = "pipedrive-webhooks-example"
+    subscriptions   = [{ event_object = "deal" }, { event_object = "person" }]
     auth_parameter  = "/pipedrive-webhooks-example/webhook-auth"
     token_parameter = "/pipedrive-webhooks-example/api-token"
-    api_url         = "https://api.pipedrive.com/v1"
-  }
+    region          = "us-east-1"
+  })
   schedule_expression = "rate(30 minutes)"
   sender_ranges       = { parameter_name = "/pipedrive-webhooks-example/sender-ranges" }
   # Reconcile the receiver's audit log with Pipedrive after each check: a company
