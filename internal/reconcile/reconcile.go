@@ -102,21 +102,6 @@ type Config struct {
 // Subscription is one webhook's event: an object and an action.
 type Subscription struct{ Object, Action string }
 
-// v2Action is an action in v2's words: v1's added, updated, deleted and merged
-// are create, change, delete and change (v2 has no merge: a merge is a change and
-// a delete).
-func v2Action(a string) string {
-	switch a {
-	case "added":
-		return webhook.ActionCreate
-	case "updated", "merged":
-		return webhook.ActionChange
-	case "deleted":
-		return webhook.ActionDelete
-	}
-	return a
-}
-
 // Summary is what a run did; it is also its summary record.
 type Summary struct {
 	Status    string
@@ -582,13 +567,13 @@ func (r *run) isMissed(c change) bool {
 func (r *run) subscribed(entity, action string) bool {
 	if len(r.cfg.Subscriptions) > 0 {
 		for _, sub := range r.cfg.Subscriptions {
-			if (sub.Object == "*" || sub.Object == entity) && (sub.Action == "*" || v2Action(sub.Action) == action) {
+			if (sub.Object == "*" || sub.Object == entity) && (sub.Action == "*" || pipedrive.V2Action(sub.Action) == action) {
 				return true
 			}
 		}
 		return false
 	}
-	return len(r.cfg.Actions) == 0 || slices.Contains(r.cfg.Actions, "*") || slices.ContainsFunc(r.cfg.Actions, func(a string) bool { return v2Action(a) == action })
+	return len(r.cfg.Actions) == 0 || slices.Contains(r.cfg.Actions, "*") || slices.ContainsFunc(r.cfg.Actions, func(a string) bool { return pipedrive.V2Action(a) == action })
 }
 
 // maxChangelogPages bounds the changelog read for one entity.
