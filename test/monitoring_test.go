@@ -158,7 +158,7 @@ func watchdogRecords(t *testing.T) []map[string]any {
 	logs := &logtest.Buffer{}
 	cfg := watchdog.Config{
 		Registrations: []pipedrive.Registration{{Name: "pdw-test", Subscription: pipedrive.Subscription{
-			URL: "https://abc123.execute-api.us-east-1.amazonaws.com/webhooks/pipedrive", EventAction: "*", EventObject: "deal", Version: pipedrive.V2}}},
+			URL: "https://abc123.execute-api.us-east-1.amazonaws.com/webhooks/pipedrive", EventAction: "*", EventObject: "deal", Version: webhook.V2}}},
 		Token: func(context.Context) (string, error) { return token, nil },
 		Credentials: func(context.Context) (secrets.Credentials, error) {
 			return secrets.Credentials{User: monUser, Password: monPassword}, nil

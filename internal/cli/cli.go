@@ -4,7 +4,7 @@
 //
 // that tests call in-process, and a thin main that hands it the process's own.
 // Help goes to stdout when it is asked for (and is not a failure); a mistake in the
-// command line goes to stderr with the usage, and every other error to stderr once.
+// command line gets the usage on stderr, and every error is said once on stderr.
 package cli
 
 import (
@@ -21,8 +21,7 @@ import (
 // Run is a program's body: args are the whole command line (args[0] its name).
 type Run func(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error
 
-// UsageError is a command line the program cannot take; Parse has already printed
-// it, with the usage, to stderr.
+// UsageError is a command line the program cannot take (exit status 2).
 type UsageError struct{ Err error }
 
 func (e *UsageError) Error() string { return e.Err.Error() }
@@ -30,8 +29,8 @@ func (e *UsageError) Unwrap() error { return e.Err }
 
 // Parse parses args (without the program's name) into fs. Asked for help (-h,
 // -help), it prints fs.Usage to stdout and returns flag.ErrHelp; given a flag it
-// does not know or a bad value, it prints the problem and the usage to stderr and
-// returns a *UsageError. fs.Usage (flag's own by default)
+// does not know or a bad value, it prints the usage to stderr and returns the
+// problem as a *UsageError, for Report to say. fs.Usage (flag's own by default)
 // must write to fs.Output().
 func Parse(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(io.Discard)
@@ -45,7 +44,6 @@ func Parse(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		return flag.ErrHelp
 	default:
 		fs.SetOutput(stderr)
-		fmt.Fprintln(stderr, err)
 		fs.Usage()
 		return &UsageError{Err: err}
 	}
@@ -64,10 +62,10 @@ func ExitCode(err error) int {
 	return 1
 }
 
-// Report writes err to stderr as "name: err", unless there is nothing to say:
-// no error, help that was asked for, or a command-line mistake Parse has printed.
+// Report writes err to stderr as "name: err", unless there is nothing to say: no
+// error, or help that was asked for.
 func Report(stderr io.Writer, name string, err error) {
-	if ExitCode(err) == 1 {
+	if ExitCode(err) != 0 {
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)
 	}
 }

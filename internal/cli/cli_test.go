@@ -22,8 +22,8 @@ func TestParse(t *testing.T) {
 		{name: "flags", args: []string{"-n", "3"}, wantCode: 0},
 		{name: "help", args: []string{"-h"}, wantErr: flag.ErrHelp, wantStdout: "Usage of prog:\n  -n int\n    \ta number\n"},
 		{name: "help with its own usage", args: []string{"-help"}, usage: true, wantErr: flag.ErrHelp, wantStdout: "prog does things\n"},
-		{name: "unknown flag", args: []string{"-x"}, wantErr: errUsage, wantStderr: "flag provided but not defined: -x\nUsage of prog:\n  -n int\n    \ta number\n", wantCode: 2},
-		{name: "bad value", args: []string{"-n", "three"}, usage: true, wantErr: errUsage, wantStderr: "invalid value \"three\" for flag -n: parse error\nprog does things\n", wantCode: 2},
+		{name: "unknown flag", args: []string{"-x"}, wantErr: errUsage, wantStderr: "Usage of prog:\n  -n int\n    \ta number\n", wantCode: 2},
+		{name: "bad value", args: []string{"-n", "three"}, usage: true, wantErr: errUsage, wantStderr: "prog does things\n", wantCode: 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -67,7 +67,7 @@ func TestReport(t *testing.T) {
 	}{
 		{nil, "", 0},
 		{flag.ErrHelp, "", 0},
-		{&UsageError{Err: errors.New("flag provided but not defined: -x")}, "", 2},
+		{&UsageError{Err: errors.New("flag provided but not defined: -x")}, "prog: flag provided but not defined: -x\n", 2},
 		{fmt.Errorf("reading: %w", failure), "prog: reading: the token parameter is gone\n", 1},
 	}
 	for _, tt := range tests {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/webhook"
 )
 
 // Registration is a webhook to register: its subscription, its name, and the
@@ -42,7 +43,7 @@ func (r Registration) newWebhook() NewWebhook {
 
 func (r Registration) version() string {
 	if r.Version == "" {
-		return V2
+		return webhook.V2
 	}
 	return r.Version
 }
@@ -296,12 +297,12 @@ func (c *Client) Migrate(ctx context.Context, id int64, name string, auth secret
 		return Result{}, fmt.Errorf("webhook %d does not exist (already migrated?); 'list' shows the company's webhooks", id)
 	}
 	old := found[0]
-	if old.Version == V2 {
+	if old.Version == webhook.V2 {
 		c.say("webhook %d is already v2: nothing to migrate", id)
 		return Result{ID: id}, nil
 	}
 	reg := Registration{
-		Subscription: Subscription{URL: old.SubscriptionURL, EventAction: V2Action(old.EventAction), EventObject: old.EventObject, Version: V2},
+		Subscription: Subscription{URL: old.SubscriptionURL, EventAction: V2Action(old.EventAction), EventObject: old.EventObject, Version: webhook.V2},
 		Name:         name, UserID: old.UserID, Auth: auth,
 	}
 	if err := reg.Validate(); err != nil {

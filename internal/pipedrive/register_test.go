@@ -13,6 +13,7 @@ import (
 
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive/pipedrivetest"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/webhook"
 )
 
 const (
@@ -22,7 +23,7 @@ const (
 )
 
 var stackReg = Registration{
-	Subscription: Subscription{URL: stackURL, EventAction: "*", EventObject: "deal", Version: V2},
+	Subscription: Subscription{URL: stackURL, EventAction: "*", EventObject: "deal", Version: webhook.V2},
 	Name:         "pipedrive-webhooks-sandbox",
 	Auth:         secrets.Credentials{User: "pipedrive", Password: testPassword},
 }
@@ -165,7 +166,7 @@ func TestRegisterRotateAndExclusive(t *testing.T) {
 	c, pd, _ := newTestClient(t)
 	user := "pipedrive"
 	same := pd.Add(pipedrivetest.Webhook{SubscriptionURL: stackURL, EventAction: "*", EventObject: "deal", HTTPAuthUser: &user})
-	v1 := pd.Add(pipedrivetest.Webhook{SubscriptionURL: stackURL, EventAction: "updated", EventObject: "deal", Version: V1})
+	v1 := pd.Add(pipedrivetest.Webhook{SubscriptionURL: stackURL, EventAction: "updated", EventObject: "deal", Version: webhook.V1})
 	elsewhere := pd.Add(pipedrivetest.Webhook{SubscriptionURL: "https://other.example.com/hook", EventAction: "*", EventObject: "deal"})
 	res, err := c.Register(context.Background(), stackReg, RegisterOptions{Rotate: true, Exclusive: true})
 	if err != nil {
@@ -252,7 +253,7 @@ func TestErrorsAreOneRedactedLine(t *testing.T) {
 }
 
 func TestSubscriptionValidate(t *testing.T) {
-	ok := Subscription{URL: stackURL, EventAction: "*", EventObject: "deal", Version: V2}
+	ok := Subscription{URL: stackURL, EventAction: "*", EventObject: "deal", Version: webhook.V2}
 	for _, tt := range []struct {
 		change func(*Subscription)
 		want   string
@@ -271,7 +272,7 @@ func TestSubscriptionValidate(t *testing.T) {
 			t.Errorf("%+v: %v, want %q", s, err, tt.want)
 		}
 	}
-	for _, s := range []Subscription{ok, {URL: stackURL, EventAction: "updated", EventObject: "activityType", Version: V1}} {
+	for _, s := range []Subscription{ok, {URL: stackURL, EventAction: "updated", EventObject: "activityType", Version: webhook.V1}} {
 		if err := s.Validate(); err != nil {
 			t.Errorf("%+v: %v", s, err)
 		}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive/pipedrivetest"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/webhook"
 )
 
 // The objects and actions a registration accepts are Pipedrive's own: v1's are the
@@ -36,12 +37,12 @@ func TestEventsAreTheSpecs(t *testing.T) {
 		}
 		return values
 	}
-	v1 := slices.DeleteFunc(slices.Clone(EventObjects[V1]), func(o string) bool { return o == "activityType" })
+	v1 := slices.DeleteFunc(slices.Clone(EventObjects[webhook.V1]), func(o string) bool { return o == "activityType" })
 	v1 = slices.Insert(v1, slices.Index(v1, "note"), "lead")
 	if got := enum("event_object"); !slices.Equal(got, v1) {
 		t.Errorf("the spec's event objects %q, ours for v1 (with lead, without activityType) %q", got, v1)
 	}
-	if got, want := asyncEntities(t), EventObjects[V2][:len(EventObjects[V2])-1]; !slices.Equal(got, want) {
+	if got, want := asyncEntities(t), EventObjects[webhook.V2][:len(EventObjects[webhook.V2])-1]; !slices.Equal(got, want) {
 		t.Errorf("the v2 AsyncAPI description's entities %q, ours for v2 %q", got, want)
 	}
 	if got := enum("event_action"); !slices.Equal(got, EventActions) {

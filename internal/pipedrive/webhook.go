@@ -8,12 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-)
 
-// Webhook payload versions, as the webhooks API spells them.
-const (
-	V1 = "1.0"
-	V2 = "2.0"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/webhook"
 )
 
 // EventObjects are the objects a webhook of each version can subscribe to, "*"
@@ -32,20 +28,17 @@ const (
 //     (May 2026) without publishing the event_object values that select them:
 //     they are added here once it does.
 var EventObjects = map[string][]string{
-	V1: {"activity", "activityType", "deal", "note", "organization", "person", "pipeline", "product", "stage", "user", "*"},
-	V2: {"activity", "board", "deal", "deal_installment", "deal_product", "lead", "note", "organization", "person", "phase",
+	webhook.V1: {"activity", "activityType", "deal", "note", "organization", "person", "pipeline", "product", "stage", "user", "*"},
+	webhook.V2: {"activity", "board", "deal", "deal_installment", "deal_product", "lead", "note", "organization", "person", "phase",
 		"pipeline", "product", "project", "stage", "task", "user", "*"},
 }
 
 // Versions are the payload versions a webhook can have, oldest first.
-var Versions = []string{V1, V2}
+var Versions = []string{webhook.V1, webhook.V2}
 
 // EventActions are the actions a webhook can subscribe to, in the API's v2 spelling;
 // v1's added, updated, merged and deleted are accepted and sent as these.
 var EventActions = []string{"create", "change", "delete", "*"}
-
-// V1Actions are v1's spellings of the actions, each with the v2 action it is sent as.
-var V1Actions = map[string]string{"added": "create", "updated": "change", "merged": "change", "deleted": "delete"}
 
 // Webhook is a registered webhook as the webhooks API lists it. Pipedrive also
 // returns the basic-auth password; it is deliberately not decoded, so that it can
@@ -132,16 +125,14 @@ func (w *Webhook) Problem(authUser string) string {
 // Flag is the API's 0/1 boolean (true and false are accepted too).
 type Flag bool
 
-// UnmarshalJSON reads 0, 1, true, false, their string forms, or null (false).
+// UnmarshalJSON reads 0, 1, true, false, their string forms, or null (false), as
+// webhook.ParseBool does; anything else is an error.
 func (f *Flag) UnmarshalJSON(b []byte) error {
-	switch strings.Trim(string(b), `"`) {
-	case "1", "true":
-		*f = true
-	case "0", "false", "null", "":
-		*f = false
-	default:
+	v, ok := webhook.ParseBool(b)
+	if !ok {
 		return fmt.Errorf("want 0 or 1, got %.20s", b)
 	}
+	*f = Flag(v)
 	return nil
 }
 
@@ -161,14 +152,14 @@ type Subscription struct {
 	URL         string
 	EventAction string // v1 or v2 spelling
 	EventObject string
-	Version     string // V1 or V2; "" for V2
+	Version     string // webhook.V1 or webhook.V2; "" for webhook.V2
 }
 
 // Matches reports whether w delivers this subscription.
 func (s Subscription) Matches(w *Webhook) bool {
 	version := s.Version
 	if version == "" {
-		version = V2
+		version = webhook.V2
 	}
 	return w.SubscriptionURL == s.URL && w.EventObject == s.EventObject &&
 		V2Action(w.EventAction) == V2Action(s.EventAction) && w.Version == version
@@ -185,12 +176,12 @@ func (s Subscription) Validate() error {
 		return fmt.Errorf("subscription URL %q is not an absolute http(s) URL", s.URL)
 	case u.User != nil:
 		return fmt.Errorf("the subscription URL must not carry credentials: Pipedrive sends them as basic auth")
-	case s.Version != "" && s.Version != V1 && s.Version != V2:
-		return fmt.Errorf("version %q: want %s or %s", s.Version, V1, V2)
+	case s.Version != "" && s.Version != webhook.V1 && s.Version != webhook.V2:
+		return fmt.Errorf("version %q: want %s or %s", s.Version, webhook.V1, webhook.V2)
 	case !slices.Contains(EventActions, V2Action(s.EventAction)):
 		return fmt.Errorf("event action %q: want one of %s", s.EventAction, strings.Join(EventActions, ", "))
 	}
-	version := cmp.Or(s.Version, V2)
+	version := cmp.Or(s.Version, webhook.V2)
 	if !slices.Contains(EventObjects[version], s.EventObject) {
 		for _, other := range Versions {
 			if other != version && slices.Contains(EventObjects[other], s.EventObject) {
@@ -206,16 +197,15 @@ func (s Subscription) String() string {
 	return fmt.Sprintf("%s.%s (v%s) to %s", V2Action(s.EventAction), s.EventObject, s.Version, s.URL)
 }
 
-// V2Action is the v2 spelling of a v1 event action (added → create, updated and
-// merged → change, deleted → delete); v2 actions and "*" pass through.
+// V2Action is the v2 spelling of a subscription's event action: webhook.Action's
+// (added → create, updated → change, deleted → delete), except that v2 has no
+// merge to subscribe to — a merge reaches v2 as the change of the entity kept —
+// so v1's merged (and merge) is change. v2 actions and "*" pass through.
 func V2Action(action string) string {
-	if v2, ok := V1Actions[action]; ok {
-		return v2
+	if a := webhook.Action(action); a != webhook.ActionMerge {
+		return a
 	}
-	if action == "merge" {
-		return "change"
-	}
-	return action
+	return webhook.ActionChange
 }
 
 // NewWebhook is what creating a webhook takes. Its String method hides the password.

@@ -19,6 +19,7 @@ import (
 	"strings"
 
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/webhook"
 )
 
 // EnvVar is the environment variable that carries a stack's registration, as JSON,
@@ -30,7 +31,7 @@ const (
 	DefaultName           = "pipedrive-webhooks"
 	DefaultEventObject    = "deal"
 	DefaultEventAction    = "*"
-	DefaultVersion        = pipedrive.V2
+	DefaultVersion        = webhook.V2
 	DefaultAuthVersion    = 1
 	DefaultTokenParameter = "/dissertation-editor/pipedrive/api-token"
 )

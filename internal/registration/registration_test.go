@@ -12,6 +12,7 @@ import (
 
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/repo"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/webhook"
 )
 
 const stackURL = "https://abc123.execute-api.eu-central-1.amazonaws.com/webhooks/pipedrive"
@@ -68,10 +69,10 @@ func TestParseRefuses(t *testing.T) {
 		return `{"url":"` + stackURL + `","subscriptions":[` + strings.Join(subs, ",") + `]}`
 	}
 	var many []string
-	for _, o := range pipedrive.EventObjects[pipedrive.V2][:16] {
+	for _, o := range pipedrive.EventObjects[webhook.V2][:16] {
 		many = append(many, `{"event_object":"`+o+`","event_action":"create"}`)
 	}
-	for _, o := range pipedrive.EventObjects[pipedrive.V1][:5] {
+	for _, o := range pipedrive.EventObjects[webhook.V1][:5] {
 		many = append(many, `{"event_object":"`+o+`","version":"1.0"}`)
 	}
 	tests := []struct {
@@ -135,10 +136,10 @@ func TestParseRefuses(t *testing.T) {
 
 func TestParseAccepts(t *testing.T) {
 	var twenty []string
-	for _, o := range pipedrive.EventObjects[pipedrive.V2][:16] {
+	for _, o := range pipedrive.EventObjects[webhook.V2][:16] {
 		twenty = append(twenty, `{"event_object":"`+o+`"}`)
 	}
-	for _, o := range pipedrive.EventObjects[pipedrive.V1][:4] {
+	for _, o := range pipedrive.EventObjects[webhook.V1][:4] {
 		twenty = append(twenty, `{"event_object":"`+o+`","version":"1.0"}`)
 	}
 	for name, subs := range map[string]string{

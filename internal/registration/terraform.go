@@ -2,9 +2,9 @@ package registration
 
 import (
 	"encoding/json"
-	"maps"
 
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/webhook"
 )
 
 // TerraformFile is where the registration module reads what it checks a
@@ -30,7 +30,9 @@ func Terraform() ([]byte, error) {
 	for _, a := range pipedrive.EventActions {
 		actions[a] = a
 	}
-	maps.Copy(actions, pipedrive.V1Actions)
+	for v1 := range webhook.V1Actions {
+		actions[v1] = pipedrive.V2Action(v1)
+	}
 	b, err := json.MarshalIndent(terraformRules{
 		Comment:          "Generated from internal/pipedrive and internal/registration by `go test ./internal/registration -run TestTerraformFile -update`: edit those, not this file.",
 		Defaults:         Subscription{}.Defaults(),

@@ -15,6 +15,7 @@ import (
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive/pipedrivetest"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets/ssmtest"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/webhook"
 )
 
 const (
@@ -27,7 +28,7 @@ const (
 	pauseName = "/pdw-test/watchdog-pause"
 )
 
-var sub = pipedrive.Subscription{URL: url, EventAction: "*", EventObject: "deal", Version: pipedrive.V2}
+var sub = pipedrive.Subscription{URL: url, EventAction: "*", EventObject: "deal", Version: webhook.V2}
 
 // world is a stack's outside world: Pipedrive, SSM, and the log.
 type world struct {

@@ -25,16 +25,16 @@ func cmdDelete(ctx context.Context, args []string, e env, redact *secrets.Redact
 	fs.StringVar(&f.object, "event-object", "", "with --url: only this event object")
 	fs.StringVar(&f.version, "version", "", "with --url: only this version")
 	fs.StringVar(&file, "registration", "", "delete the webhooks of this registration's subscriptions at its URL, the registration read as JSON from this `file` (- for stdin); default $"+registration.EnvVar+" without --id and --url")
-	if err := parse(fs, args, &c); err != nil {
+	if err := parse(fs, args, &c, e); err != nil {
 		return err
 	}
 	var filters []filter
 	apiURL := e.getenv("PIPEDRIVE_API_URL")
 	switch {
 	case (id == 0) == (f.url == "") && (id != 0 || file != ""):
-		return usageError{errors.New("give exactly one of --id and --url (or a registration: --registration, or " + registration.EnvVar + ")")}
+		return badUsage(errors.New("give exactly one of --id and --url (or a registration: --registration, or " + registration.EnvVar + ")"))
 	case id != 0 && file != "", f.url != "" && file != "":
-		return usageError{errors.New("give exactly one of --id, --url and --registration")}
+		return badUsage(errors.New("give exactly one of --id, --url and --registration"))
 	case id == 0 && f.url == "":
 		sf := stackFlags{file: file}
 		raw, source, err := sf.json(e, true)
@@ -42,11 +42,11 @@ func cmdDelete(ctx context.Context, args []string, e env, redact *secrets.Redact
 			return err
 		}
 		if raw == nil {
-			return usageError{errors.New("give exactly one of --id and --url (or a registration: --registration, or " + registration.EnvVar + ")")}
+			return badUsage(errors.New("give exactly one of --id and --url (or a registration: --registration, or " + registration.EnvVar + ")"))
 		}
 		stack, err := registration.Parse(raw)
 		if err != nil {
-			return usageError{fmt.Errorf("%s: %w", source, err)}
+			return badUsage(fmt.Errorf("%s: %w", source, err))
 		}
 		for _, sub := range stack.Subscriptions {
 			filters = append(filters, filter{url: stack.URL, action: sub.EventAction, object: sub.EventObject, version: sub.Version})

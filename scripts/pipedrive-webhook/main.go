@@ -20,14 +20,13 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"syscall"
 
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/cli"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets"
 )
 
@@ -40,16 +39,8 @@ func main() {
 
 // exitCode prints err and returns the exit status: 0 done, 1 failed, 2 bad usage.
 func exitCode(err error, stderr io.Writer) int {
-	switch {
-	case err == nil, errors.Is(err, flag.ErrHelp):
-		return 0
-	case errors.As(err, new(usageError)):
-		fmt.Fprintln(stderr, "pipedrive-webhook:", err)
-		return 2
-	default:
-		fmt.Fprintln(stderr, "pipedrive-webhook:", err)
-		return 1
-	}
+	cli.Report(stderr, "pipedrive-webhook", err)
+	return cli.ExitCode(err)
 }
 
 // env is what the program takes from the outside world.
@@ -63,9 +54,8 @@ type env struct {
 	newSSM func(ctx context.Context, region string) (secrets.GetParameterAPI, error)
 }
 
-type usageError struct{ error }
-
-func (e usageError) Unwrap() error { return e.error }
+// badUsage is a command line the tool cannot take (exit status 2).
+func badUsage(err error) error { return &cli.UsageError{Err: err} }
 
 const usage = `usage: pipedrive-webhook <command> [flags]
 
@@ -104,7 +94,7 @@ func run(ctx context.Context, args []string, e env) error {
 
 func dispatch(ctx context.Context, args []string, e env, redact *secrets.Redactor) error {
 	if len(args) < 2 {
-		return usageError{fmt.Errorf("no command\n%s", usage)}
+		return badUsage(fmt.Errorf("no command\n%s", usage))
 	}
 	commands := map[string]func(context.Context, []string, env, *secrets.Redactor) error{
 		"register": cmdRegister,
@@ -119,7 +109,7 @@ func dispatch(ctx context.Context, args []string, e env, redact *secrets.Redacto
 	default:
 		cmd, ok := commands[name]
 		if !ok {
-			return usageError{fmt.Errorf("unknown command %q\n%s", name, usage)}
+			return badUsage(fmt.Errorf("unknown command %q\n%s", name, usage))
 		}
 		return cmd(ctx, args[2:], e, redact)
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/cli"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive/pipedrivetest"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets"
@@ -360,7 +361,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"register", "--api-token", "x"}, "not defined"},
 	} {
 		r := h.run(tt.args...)
-		if !errors.As(r.err, new(usageError)) || !strings.Contains(r.err.Error(), tt.want) {
+		if !errors.As(r.err, new(*cli.UsageError)) || !strings.Contains(r.err.Error(), tt.want) {
 			t.Errorf("%v: %v, want a usage error about %s", tt.args, r.err, tt.want)
 		}
 	}
@@ -368,8 +369,9 @@ func TestUsageErrors(t *testing.T) {
 		t.Error("a usage error reached Pipedrive")
 	}
 	r := h.run("register", "-h")
-	if !errors.Is(r.err, flag.ErrHelp) || !strings.Contains(r.stderr, "-url") {
-		t.Errorf("register -h: %v %q", r.err, r.stderr)
+	// Help asked for goes to stdout, and is no failure.
+	if !errors.Is(r.err, flag.ErrHelp) || !strings.Contains(r.stdout, "-url") || r.stderr != "" {
+		t.Errorf("register -h: %v, stdout %q, stderr %q", r.err, r.stdout, r.stderr)
 	}
 	if r.code != 0 {
 		t.Errorf("register -h exits %d, want 0", r.code)

@@ -29,7 +29,7 @@ func cmdRegister(ctx context.Context, args []string, e env, redact *secrets.Reda
 	fs.BoolVar(&opts.Rotate, "rotate", false, "create a new webhook even if a healthy one matches, then delete the matching ones: how new basic-auth credentials reach Pipedrive")
 	fs.BoolVar(&opts.Exclusive, "exclusive", false, "once the webhook exists, delete every other webhook delivering its subscription to the URL, however young (the stack's other subscriptions are left alone)")
 	fs.DurationVar(&settle, "settle", settle, "how long to look for a create whose answer was lost before creating again")
-	if err := parse(fs, args, &c); err != nil {
+	if err := parse(fs, args, &c, e); err != nil {
 		return err
 	}
 	stack, err := f.stack(fs, e, c, a)
@@ -78,11 +78,11 @@ func cmdMigrate(ctx context.Context, args []string, e env, redact *secrets.Redac
 	fs.DurationVar(&settle, "settle", settle, "how long to look for a create whose answer was lost before creating again")
 	fs.Int64Var(&id, "id", 0, "the v1 webhook `id` to replace (required)")
 	fs.StringVar(&name, "name", registration.DefaultName, "name of the v2 webhook")
-	if err := parse(fs, args, &c); err != nil {
+	if err := parse(fs, args, &c, e); err != nil {
 		return err
 	}
 	if id == 0 {
-		return usageError{errors.New("--id is required")}
+		return badUsage(errors.New("--id is required"))
 	}
 	s, err := connect(ctx, e, c, e.getenv("PIPEDRIVE_API_URL"), redact)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/cli"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/registration"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets"
@@ -60,23 +61,19 @@ func (c *common) register(fs *flag.FlagSet, e env) {
 	fs.StringVar(&c.region, "region", cmp.Or(e.getenv("AWS_REGION"), e.getenv("AWS_DEFAULT_REGION")),
 		"AWS `region` of the SSM parameters (default $AWS_REGION)")
 	fs.DurationVar(&c.timeout, "timeout", 15*time.Second, "timeout of each request to Pipedrive (and of each SSM read, at most 5s)")
-	fs.SetOutput(e.stderr)
 }
 
-func parse(fs *flag.FlagSet, args []string, c *common) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err}
+func parse(fs *flag.FlagSet, args []string, c *common, e env) error {
+	if err := cli.Parse(fs, args, e.stdout, e.stderr); err != nil {
+		return err
 	}
 	switch {
 	case fs.NArg() > 0:
-		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+		return badUsage(fmt.Errorf("unexpected argument %q", fs.Arg(0)))
 	case c.output != "text" && c.output != "json":
-		return usageError{fmt.Errorf("--output %q: want text or json", c.output)}
+		return badUsage(fmt.Errorf("--output %q: want text or json", c.output))
 	case c.timeout <= 0:
-		return usageError{fmt.Errorf("--timeout %s: want a positive duration such as 15s", c.timeout)}
+		return badUsage(fmt.Errorf("--timeout %s: want a positive duration such as 15s", c.timeout))
 	}
 	return nil
 }

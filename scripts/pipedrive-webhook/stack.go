@@ -54,15 +54,15 @@ func (f *stackFlags) stack(fs *flag.FlagSet, e env, c common, a authFlags) (regi
 	case err != nil:
 		return registration.Stack{}, err
 	case raw != nil && len(given) > 0:
-		return registration.Stack{}, usageError{fmt.Errorf("%s gives the whole registration: drop %s, or put them in it", source, strings.Join(given, ", "))}
+		return registration.Stack{}, badUsage(fmt.Errorf("%s gives the whole registration: drop %s, or put them in it", source, strings.Join(given, ", ")))
 	case raw != nil:
 		s, err := registration.Parse(raw)
 		if err != nil {
-			return registration.Stack{}, usageError{fmt.Errorf("%s: %w", source, err)}
+			return registration.Stack{}, badUsage(fmt.Errorf("%s: %w", source, err))
 		}
 		return s, nil
 	case f.url == "":
-		return registration.Stack{}, usageError{errors.New("--url is required (or a registration: --registration, or " + registration.EnvVar + ")")}
+		return registration.Stack{}, badUsage(errors.New("--url is required (or a registration: --registration, or " + registration.EnvVar + ")"))
 	}
 	s := registration.Stack{
 		URL: f.url, Name: f.name, UserID: f.userID,
@@ -71,7 +71,7 @@ func (f *stackFlags) stack(fs *flag.FlagSet, e env, c common, a authFlags) (regi
 		TokenParameter: c.tokenParameter, Region: c.region, APIURL: e.getenv("PIPEDRIVE_API_URL"),
 	}.Defaults()
 	if err := s.Validate(); err != nil {
-		return registration.Stack{}, usageError{err}
+		return registration.Stack{}, badUsage(err)
 	}
 	return s, nil
 }
@@ -82,14 +82,14 @@ func (f *stackFlags) json(e env, fromEnv bool) ([]byte, string, error) {
 	switch {
 	case f.file == "-":
 		if e.stdin == nil {
-			return nil, "", usageError{errors.New("--registration -: no standard input")}
+			return nil, "", badUsage(errors.New("--registration -: no standard input"))
 		}
 		b, err := io.ReadAll(io.LimitReader(e.stdin, 1<<20))
 		return b, "the registration on standard input", err
 	case f.file != "":
 		b, err := os.ReadFile(f.file)
 		if err != nil {
-			return nil, "", usageError{fmt.Errorf("--registration: %w", err)}
+			return nil, "", badUsage(fmt.Errorf("--registration: %w", err))
 		}
 		return b, "--registration " + f.file, nil
 	case fromEnv && e.getenv(registration.EnvVar) != "":
