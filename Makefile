@@ -84,6 +84,8 @@ fuzz: ## Short fuzz runs of every parser (FUZZTIME=10s each)
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/senders
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/registration
 	$(GO) test -run '^$$' -fuzz '^FuzzSameBytesAsSlog$$' -fuzztime $(FUZZTIME) ./internal/jsonlog
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeItem$$' -fuzztime $(FUZZTIME) ./internal/pipedrive
+	$(GO) test -run '^$$' -fuzz '^FuzzParseLine$$' -fuzztime $(FUZZTIME) ./internal/reconcile
 
 .PHONY: terraform-check
 terraform-check: build ## Terraform offline checks: fmt, tflint, tfsec, docs, validate, tofu test, schema
@@ -161,6 +163,18 @@ webhooks: ## List the company's webhooks at Pipedrive (token: PIPEDRIVE_API_TOKE
 register: ## Register ENV's webhooks with Pipedrive by hand, one per subscription (Terraform does it on apply)
 	@registration=$(call output,webhook_registration) && \
 		WEBHOOK_REGISTRATION="$$registration" $(tool_run) register
+
+.PHONY: reconcile
+reconcile: ## Record the changes Pipedrive made that no delivery recorded: SINCE=… [UNTIL=…], LOG=file for a local log, else ENV's stack (README: Reconciliation)
+	@test -n "$(SINCE)" || { echo "make reconcile needs SINCE=: 2026-11-30, 2026-11-30T08:00:00Z or 24h (and LOG=file for a local log)" >&2; exit 2; }
+ifdef LOG
+	$(GO) run ./scripts/reconcile --since "$(SINCE)" $(if $(UNTIL),--until "$(UNTIL)") --log "$(LOG)" $(RECONCILE_ARGS)
+else
+	@group=$(call output,log_group_name) && region=$(call output,region) && param=$(call output,api_token_parameter_name) && \
+		registration=$(call output,webhook_registration) && WEBHOOK_REGISTRATION="$$registration" \
+		$(GO) run ./scripts/reconcile --since "$(SINCE)" $(if $(UNTIL),--until "$(UNTIL)") --log-group "$$group" \
+			--region "$$region" --token-parameter "$$param" $(RECONCILE_ARGS)
+endif
 
 .PHONY: e2e
 e2e: ## Terratest against a real sandbox AWS account (test/README.md); tag e2e

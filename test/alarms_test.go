@@ -67,6 +67,7 @@ func TestAlarmsWatchSeriesTheCodeEmits(t *testing.T) {
 		"watchdog": append(watchdogRecords(t), senderRangeRecords(t)...),
 	}
 	records["receiver"] = append(records["receiver"], senderCheckRecords(t)...)
+	records["receiver"] = append(records["receiver"], reconcileRecords(t)...)
 	// The series the code emits: "Metric" plus "Dim=value" pairs, sorted.
 	emitted := map[string]bool{}
 	for group, metrics := range loadMetrics(t) {

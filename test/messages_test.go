@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/receiver"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/reconcile"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/repo"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/senders"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/watchdog"
@@ -23,7 +24,7 @@ import (
 func TestFiltersSelectTheCodesMessages(t *testing.T) {
 	code := []string{
 		receiver.MsgDelivery, receiver.MsgMalformed, receiver.MsgUnauthorized, receiver.MsgStarted,
-		receiver.MsgSenderCheck, watchdog.MsgCheck, senders.MsgSenderRanges,
+		receiver.MsgSenderCheck, watchdog.MsgCheck, senders.MsgSenderRanges, reconcile.MsgMissed, reconcile.MsgSummary,
 	}
 	msg := regexp.MustCompile(`\$\.msg\s*=\s*"([^"]*)"`)
 	used := map[string]bool{}

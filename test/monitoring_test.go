@@ -28,6 +28,7 @@ import (
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive/pipedrivetest"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/receiver"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/reconcile"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/repo"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/senders"
@@ -209,6 +210,33 @@ func senderCheckRecords(t *testing.T) []map[string]any {
 	return out
 }
 
+// reconcileRecords are what reconciliation writes into the receiver's group for a
+// deal and a person whose webhooks were lost: two missed changes and a summary.
+func reconcileRecords(t *testing.T) []map[string]any {
+	t.Helper()
+	api, err := pipedrivetest.NewChanges("tok")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer api.Close()
+	t0 := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
+	api.SetClock(func() time.Time { return t0 })
+	api.Create("deal", map[string]any{"title": "lost"})
+	api.Create("person", map[string]any{"name": "lost"})
+	client, err := pipedrive.NewClient(pipedrive.Config{BaseURL: api.APIURL(), Token: "tok"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &logtest.Buffer{}
+	sum := reconcile.Run(context.Background(), reconcile.Config{API: client, Log: &reconcile.FileLog{Path: filepath.Join(t.TempDir(), "none.jsonl")},
+		Records: logs, Objects: []string{"deal", "person"}, Window: reconcile.Window{Since: t0.Add(-time.Hour), Until: t0.Add(time.Hour)},
+		DailyLimit: 1000, Now: func() time.Time { return t0.Add(2 * time.Hour) }})
+	if sum.Status != reconcile.StatusComplete {
+		t.Fatalf("reconciliation: %+v", sum)
+	}
+	return logs.Records(t)
+}
+
 // memRanges is a senders.Store in memory.
 type memRanges struct{ list senders.List }
 
@@ -271,6 +299,7 @@ func TestMetricsComeFromTheRecordsTheCodeWrites(t *testing.T) {
 		"watchdog": append(watchdogRecords(t), senderRangeRecords(t)...),
 	}
 	records["receiver"] = append(records["receiver"], senderCheckRecords(t)...)
+	records["receiver"] = append(records["receiver"], reconcileRecords(t)...)
 	want := map[string]struct {
 		count  int
 		values []string // the dimension values seen, sorted, "a/b" for two dimensions
@@ -289,6 +318,9 @@ func TestMetricsComeFromTheRecordsTheCodeWrites(t *testing.T) {
 		"SenderRangeRefreshes":          {3, []string{"failed", "refreshed", "rejected"}},
 		"SenderRangesStale":             {1, nil},
 		"WatchdogDeletions":             {1, nil},
+		"MissedChanges":                 {2, nil},
+		"MissedChangesByEntity":         {2, []string{"deal", "person"}},
+		"ReconciliationRuns":            {1, []string{"complete"}},
 	}
 	seen := map[string]bool{}
 	for group, metrics := range loadMetrics(t) {

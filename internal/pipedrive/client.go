@@ -66,6 +66,10 @@ type Client struct {
 	// deletes): a registration that does not rotate never deletes one that young
 	// that it did not create itself.
 	InFlight time.Duration
+	// Before, when set, is called before every attempt of a request, retries
+	// included; an error from it ends the request with that error, untried. A
+	// token budget counts (and refuses) calls here.
+	Before func(method, path string) error
 }
 
 // NewClient returns a client for the API that cfg describes.
@@ -161,6 +165,13 @@ func (e *APIError) retryable() bool {
 // webhooks per company, which one page holds today.
 const maxPages = 20
 
+// paged is an answer whose additional_data is read too: a page of a list.
+type paged interface {
+	// additionalData is where additional_data is decoded; dataTarget where data is.
+	additionalData() any
+	dataTarget() any
+}
+
 // listPage is one page of a list: its data, and Pipedrive's pagination, which its
 // list APIs put in additional_data.
 type listPage struct {
@@ -174,6 +185,9 @@ type listPage struct {
 		NextCursor *string `json:"next_cursor"`
 	}
 }
+
+func (p *listPage) additionalData() any { return &p.additional }
+func (p *listPage) dataTarget() any     { return &p.webhooks }
 
 // errIncomplete marks a list that says it is incomplete and cannot be followed.
 var errIncomplete = errors.New("incomplete list")
@@ -246,6 +260,11 @@ func (e *answerError) Error() string {
 
 func (c *Client) do(ctx context.Context, method, path string, body []byte, out any) error {
 	for attempt := 1; ; attempt++ {
+		if c.Before != nil {
+			if err := c.Before(method, path); err != nil {
+				return err
+			}
+		}
 		wait, err := c.once(ctx, method, path, body, out)
 		if err == nil {
 			return nil
@@ -349,13 +368,13 @@ func (c *Client) once(ctx context.Context, method, path string, body []byte, out
 	if out == nil {
 		return 0, nil
 	}
-	if page, ok := out.(*listPage); ok {
+	if page, ok := out.(paged); ok {
 		if len(envelope.AdditionalData) > 0 && string(envelope.AdditionalData) != "null" {
-			if err := json.Unmarshal(envelope.AdditionalData, &page.additional); err != nil {
+			if err := json.Unmarshal(envelope.AdditionalData, page.additionalData()); err != nil {
 				return 0, &answerError{method: method, path: path, problem: "the answer's additional_data (pagination) does not decode: " + oneLine(err.Error(), 200)}
 			}
 		}
-		out = &page.webhooks
+		out = page.dataTarget()
 	}
 	if err := json.Unmarshal(envelope.Data, out); err != nil {
 		return 0, &answerError{method: method, path: path, problem: "the answer's data does not decode: " + oneLine(err.Error(), 200)}

@@ -58,7 +58,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: %s [-deadline 55s]\n\nChecks the stack's Pipedrive webhooks, one per subscription, and registers one again when it is gone.\n\n", args[0])
 		fs.PrintDefaults()
-		fmt.Fprint(fs.Output(), environment)
+		fmt.Fprint(fs.Output(), environment+reconcileEnvironment)
 	}
 	if err := cli.Parse(fs, args[1:], stdout, stderr); err != nil {
 		return err
@@ -86,6 +86,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			keeper.Run(kctx)
 			cancel()
 		}
+		reconcileAfterCheck(ctx, getenv, logger, cfg)
 		return r
 	}
 	if getenv("AWS_LAMBDA_RUNTIME_API") != "" {

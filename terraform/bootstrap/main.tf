@@ -170,6 +170,20 @@ resource "aws_iam_policy" "sandbox_boundary" {
         Resource = "${local.arn}:logs:${local.region}:${local.account}:log-group:/aws/lambda/${local.prefix}*:*"
       },
       {
+        # The watchdog's reconciliation queries the receiver's log group.
+        Sid      = "QueryTheStacksLogs"
+        Effect   = "Allow"
+        Action   = ["logs:StartQuery"]
+        Resource = ["${local.arn}:logs:${local.region}:${local.account}:log-group:/aws/lambda/${local.prefix}*", "${local.arn}:logs:${local.region}:${local.account}:log-group:/aws/lambda/${local.prefix}*:*"]
+      },
+      {
+        # No resource-level permissions: StartQuery decides the group.
+        Sid      = "ReadQueryResults"
+        Effect   = "Allow"
+        Action   = ["logs:GetQueryResults"]
+        Resource = "*"
+      },
+      {
         # The watchdog also writes the sender ranges the receiver reads.
         Sid      = "TheStacksParameters"
         Effect   = "Allow"

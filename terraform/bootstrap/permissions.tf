@@ -48,6 +48,13 @@ locals {
       ]
     },
     {
+      # The reconciliation stream the watchdog module makes in the receiver's group.
+      Sid      = "TheStacksLogStreams"
+      Effect   = "Allow"
+      Action   = ["logs:CreateLogStream", "logs:DeleteLogStream", "logs:DescribeLogStreams"]
+      Resource = ["${local.arn}:logs:${local.region}:${local.account}:log-group:/aws/lambda/${local.prefix}*", "${local.arn}:logs:${local.region}:${local.account}:log-group:/aws/lambda/${local.prefix}*:*"]
+    },
+    {
       # These actions take no resource narrower than the account.
       Sid    = "LogsAccountWide"
       Effect = "Allow"

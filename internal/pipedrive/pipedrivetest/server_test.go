@@ -52,3 +52,47 @@ func TestServerFlagsNonConformingRequests(t *testing.T) {
 		t.Errorf("delete of a missing webhook: %d", got)
 	}
 }
+
+// The changes stand-in refuses what the backfill spec refuses, too.
+func TestChangesFlagsNonConformingRequests(t *testing.T) {
+	s, err := NewChanges("tok")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	get := func(path string, token bool) int {
+		req, _ := http.NewRequest(http.MethodGet, s.URL+path, nil)
+		if token {
+			req.Header.Set("x-api-token", "tok")
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := get("/v1/recents?since_timestamp=2026-12-01+00:00:00&items=deal", true); got != http.StatusOK || len(s.Problems()) != 0 {
+		t.Fatalf("a valid recents: %d, %v", got, s.Problems())
+	}
+	if got := get("/api/v2/deals", false); got != http.StatusUnauthorized {
+		t.Errorf("no token: %d", got)
+	}
+	for _, tt := range []struct{ path, want string }{
+		{"/v1/recents?items=deal", "does not match the spec"},
+		{"/v1/recents?since_timestamp=x&items=deals", "does not match the spec"},
+		{"/api/v2/deals?status=gone", "does not match the spec"},
+		{"/v1/deals/abc/changelog", "does not match the spec"},
+		{"/api/v2/activities", "no such operation"},
+	} {
+		before := len(s.Problems())
+		get(tt.path, true)
+		p := s.Problems()
+		if len(p) == before || !strings.Contains(strings.Join(p[before:], "\n"), tt.want) {
+			t.Errorf("%s: problems %v, want %q", tt.path, p[before:], tt.want)
+		}
+	}
+	if s.TokensSpent() != 20 {
+		t.Errorf("tokens spent %d, want 20 (one recents answered)", s.TokensSpent())
+	}
+}

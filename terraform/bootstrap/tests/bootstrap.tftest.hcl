@@ -183,7 +183,7 @@ run "every_role_it_creates_carries_the_boundary" {
   assert {
     condition = alltrue([
       for s in jsondecode(aws_iam_policy.sandbox_boundary.policy).Statement : alltrue([
-        for a in flatten([s.Action]) : contains(["logs:CreateLogStream", "logs:PutLogEvents", "ssm:GetParameter", "ssm:PutParameter", "kms:Decrypt", "lambda:InvokeFunction"], a)
+        for a in flatten([s.Action]) : contains(["logs:CreateLogStream", "logs:PutLogEvents", "logs:StartQuery", "logs:GetQueryResults", "ssm:GetParameter", "ssm:PutParameter", "kms:Decrypt", "lambda:InvokeFunction"], a)
       ])
     ])
     error_message = "The boundary allows only what the stack's functions and schedule do."

@@ -39,6 +39,7 @@ module "stack" {
   watchdog_schedule = var.watchdog_schedule
   alarm_topic_arn   = var.alarm_topic_arn
   alarm_emails      = var.alarm_emails
+  reconciliation    = var.reconciliation
 }
 
 check "alarms_reach_a_person" {

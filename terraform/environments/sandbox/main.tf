@@ -108,4 +108,5 @@ module "stack" {
   watchdog_schedule = var.watchdog_schedule
   alarm_topic_arn   = var.alarm_topic_arn
   alarm_emails      = var.alarm_emails
+  reconciliation    = var.reconciliation
 }

@@ -192,3 +192,16 @@ variable "sender_ranges_url" {
     error_message = "The URL must be https://."
   }
 }
+
+variable "reconciliation" {
+  description = "Reconciliation of the audit log with Pipedrive after each watchdog check (README, Operations: reconciliation): `enabled`, the share of the company's daily API token budget it may spend (`budget_share` of 30,000 x `plan_multiplier` x `seats`: set the last two to the company's Pipedrive plan and paid seats), and the watchdog's timeout while it does (seconds)."
+  type = object({
+    enabled         = optional(bool, true)
+    budget_share    = optional(number, 0.05)
+    plan_multiplier = optional(number, 1)
+    seats           = optional(number, 1)
+    timeout         = optional(number, 120)
+  })
+  default  = {}
+  nullable = false
+}

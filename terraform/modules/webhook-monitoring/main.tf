@@ -160,6 +160,10 @@ locals {
       description = "The receiver recovered from a panic (the delivery was answered 200 and its record may be missing): a bug."
       namespace   = local.namespace, metric = "ReceiverErrors", dimensions = {}
     }
+    missed-changes = {
+      description = "Reconciliation found changes at Pipedrive that no delivery recorded: the audit log has a hole (a ban, a deleted webhook, a receiver down through Pipedrive's retries). Each is now recorded as a pipedrive change missed record."
+      namespace   = local.namespace, metric = "MissedChanges", dimensions = {}
+    }
   }
 
   watchdog_alarms = {

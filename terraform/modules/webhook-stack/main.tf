@@ -64,6 +64,14 @@ module "watchdog" {
   # watchdog may decrypt with it, through SSM, for the token alone.
   token_kms_key_arn = var.token_kms_key_arn
   sender_ranges     = { parameter_name = module.receiver.sender_ranges_parameter_name, url = var.sender_ranges_url }
+  # Reconciliation reads and writes the receiver's log group, the audit log.
+  reconciliation = var.reconciliation.enabled ? {
+    log_group_name  = module.receiver.log_group_name
+    budget_share    = var.reconciliation.budget_share
+    plan_multiplier = var.reconciliation.plan_multiplier
+    seats           = var.reconciliation.seats
+  } : null
+  timeout = var.reconciliation.enabled ? var.reconciliation.timeout : 60
 }
 
 module "monitoring" {

@@ -19,6 +19,23 @@ locals {
   # The parameter it keeps Pipedrive's sender ranges in, when the stack checks senders.
   sender_ranges_arn = var.sender_ranges == null ? null : "arn:${data.aws_partition.current.partition}:ssm:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:parameter${var.sender_ranges.parameter_name}"
 
+  # Reconciliation, when enabled: the receiver's group it queries and writes to,
+  # its stream there, and the parameter that keeps its cursor.
+  reconcile            = var.reconciliation != null
+  reconcile_group_arn  = local.reconcile ? "arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:log-group:${var.reconciliation.log_group_name}" : null
+  reconcile_stream     = "reconciliation"
+  reconcile_cursor     = "/${var.name}/reconcile-cursor"
+  reconcile_cursor_arn = "arn:${data.aws_partition.current.partition}:ssm:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:parameter${local.reconcile_cursor}"
+  # Its permissions: Logs Insights on the receiver's group only (GetQueryResults
+  # has no resource-level permissions: StartQuery decides which group a query
+  # reads), its own stream there, and its cursor.
+  reconcile_statements = local.reconcile ? [
+    { sid = "QueryTheReceiversLogGroupOnly", actions = ["logs:StartQuery"], resources = [local.reconcile_group_arn, "${local.reconcile_group_arn}:*"] },
+    { sid = "ReadTheResultsOfItsQueries", actions = ["logs:GetQueryResults"], resources = ["*"] }, #tfsec:ignore:aws-iam-no-policy-wildcards
+    { sid = "WriteTheReconciliationStream", actions = ["logs:PutLogEvents"], resources = ["${local.reconcile_group_arn}:log-stream:${local.reconcile_stream}"] },
+    { sid = "KeepTheReconciliationCursor", actions = ["ssm:GetParameter", "ssm:PutParameter"], resources = [local.reconcile_cursor_arn] },
+  ] : []
+
   pause_parameter_name = "/${var.name}/watchdog-pause"
   pause_parameter_arn  = "arn:${data.aws_partition.current.partition}:ssm:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:parameter${local.pause_parameter_name}"
 }
@@ -44,6 +61,33 @@ resource "aws_ssm_parameter" "pause" {
   }
 }
 
+# Where reconciliation resumes: the window at work, how far each list got, the end
+# of the last complete window, and the tokens spent today (JSON, a few hundred
+# bytes). The function overwrites it after every page; Terraform writes "none"
+# once and then leaves it alone. A String: it holds no secret.
+resource "aws_ssm_parameter" "reconcile_cursor" {
+  count = local.reconcile ? 1 : 0
+
+  name        = local.reconcile_cursor
+  description = "Where the reconciliation of ${var.name}'s audit log with Pipedrive resumes (written by its watchdog)."
+  type        = "String"
+  value       = "none"
+  tags        = local.tags
+
+  lifecycle {
+    ignore_changes = [value]
+  }
+}
+
+# The stream of the receiver's log group that reconciliation's records go to: made
+# here, so that the function needs no logs:CreateLogStream.
+resource "aws_cloudwatch_log_stream" "reconciliation" {
+  count = local.reconcile ? 1 : 0
+
+  name           = local.reconcile_stream
+  log_group_name = var.reconciliation.log_group_name
+}
+
 ################################################################################
 # The function, its log group and its role: its own logs, and the parameters
 ################################################################################
@@ -58,6 +102,7 @@ module "function" {
   policy_statements = concat(
     [{ sid = "ReadTheTokenTheWebhookCredentialsAndThePause", actions = ["ssm:GetParameter"], resources = concat(local.parameter_arns, [local.pause_parameter_arn]) }],
     local.sender_ranges_arn == null ? [] : [{ sid = "KeepTheSenderRanges", actions = ["ssm:GetParameter", "ssm:PutParameter"], resources = [local.sender_ranges_arn] }],
+    local.reconcile_statements,
   )
   # Decrypt through SSM only, each key for its own parameters: the stack's key for
   # both, and the token's own key (production reads the seed's parameter, which may
@@ -77,6 +122,15 @@ module "function" {
     }, var.sender_ranges == null ? {} : {
     SENDER_RANGES_PARAMETER = var.sender_ranges.parameter_name
     SENDER_RANGES_URL       = var.sender_ranges.url
+    }, !local.reconcile ? {} : {
+    RECONCILE_LOG_GROUP        = var.reconciliation.log_group_name
+    RECONCILE_STREAM           = aws_cloudwatch_log_stream.reconciliation[0].name
+    RECONCILE_CURSOR_PARAMETER = aws_ssm_parameter.reconcile_cursor[0].name
+    RECONCILE_LAG              = "${var.reconciliation.lag_minutes}m"
+    RECONCILE_BUDGET_SHARE     = tostring(var.reconciliation.budget_share)
+    RECONCILE_PLAN_MULTIPLIER  = tostring(var.reconciliation.plan_multiplier)
+    RECONCILE_SEATS            = tostring(var.reconciliation.seats)
+    RECONCILE_MAX_PAGES        = tostring(var.reconciliation.max_pages)
   })
   log_level                = var.log_level
   log_retention_in_days    = var.log_retention_in_days

@@ -46,3 +46,8 @@ output "sender_ranges_parameter_name" {
   description = "The SSM parameter the watchdog keeps Pipedrive's sender ranges in; null when it keeps none."
   value       = try(var.sender_ranges.parameter_name, null)
 }
+
+output "reconcile_cursor_parameter_name" {
+  description = "SSM parameter holding where reconciliation resumes (null without reconciliation). Write `none` to start afresh from the last hour."
+  value       = one(aws_ssm_parameter.reconcile_cursor[*].name)
+}

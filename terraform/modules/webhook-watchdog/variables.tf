@@ -99,6 +99,30 @@ variable "sender_ranges" {
   }
 }
 
+variable "reconciliation" {
+  description = "Reconciliation after each check (README, Operations: reconciliation): `log_group_name` is the receiver's log group, which it reads with Logs Insights and writes its records of missed changes to (stream `reconciliation`); each window ends `lag_minutes` before now, so that Pipedrive's retries (3, 30 and 150 s after a failure) land first; it may spend `budget_share` of the company's daily API token budget, 30,000 x `plan_multiplier` x `seats`, and reads at most `max_pages` list pages a run (the next run resumes). Null: no reconciliation."
+  type = object({
+    log_group_name  = string
+    lag_minutes     = optional(number, 10)
+    budget_share    = optional(number, 0.05)
+    plan_multiplier = optional(number, 1)
+    seats           = optional(number, 1)
+    max_pages       = optional(number, 50)
+  })
+  default = null
+
+  validation {
+    condition = var.reconciliation == null || try(
+      can(regex("^[.\\-_/#A-Za-z0-9]{1,512}$", var.reconciliation.log_group_name)) &&
+      var.reconciliation.lag_minutes >= 5 && var.reconciliation.lag_minutes <= 1440 && floor(var.reconciliation.lag_minutes) == var.reconciliation.lag_minutes &&
+      var.reconciliation.budget_share > 0 && var.reconciliation.budget_share <= 0.5 &&
+      var.reconciliation.plan_multiplier > 0 && var.reconciliation.seats >= 1 && floor(var.reconciliation.seats) == var.reconciliation.seats &&
+      var.reconciliation.max_pages >= 1 && var.reconciliation.max_pages <= 1000 && floor(var.reconciliation.max_pages) == var.reconciliation.max_pages,
+    false)
+    error_message = "reconciliation: a log group name (letters, digits and . - _ / #, at most 512); lag_minutes a whole number from 5 (Pipedrive retries for about 3 minutes) to 1440; budget_share above 0 and at most 0.5 (the rest of the company's budget is for everyone else); plan_multiplier above 0; seats and max_pages whole numbers from 1 (max_pages at most 1000)."
+  }
+}
+
 variable "tags" {
   description = "Tags for every resource."
   type        = map(string)

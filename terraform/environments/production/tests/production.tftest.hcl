@@ -113,6 +113,10 @@ run "keeps_the_webhook_alive" {
     error_message = "The watchdog's findings are metrics with alarms."
   }
   assert {
+    condition     = module.stack.watchdog[0].reconcile_cursor_parameter_name == "/pipedrive-webhooks/reconcile-cursor" && contains(module.stack.monitoring.alarm_names, "pipedrive-webhooks-missed-changes")
+    error_message = "Production reconciles its audit log with Pipedrive after each check, and alarms when a change was missed."
+  }
+  assert {
     condition     = module.stack.monitoring.dashboard_name == "pipedrive-webhooks"
     error_message = "Production has its dashboard."
   }

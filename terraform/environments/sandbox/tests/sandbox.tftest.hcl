@@ -128,8 +128,12 @@ run "watchdog_on_by_default" {
     error_message = "The sandbox runs the watchdog by default."
   }
   assert {
-    condition     = length(module.stack.monitoring.alarm_names) == 14
-    error_message = "With the watchdog, every alarm of the issue exists."
+    condition     = length(module.stack.monitoring.alarm_names) == 15
+    error_message = "With the watchdog, every alarm of the issues exists (missed-changes included)."
+  }
+  assert {
+    condition     = module.stack.watchdog[0].reconcile_cursor_parameter_name == "/pipedrive-webhooks-sandbox-t1a2b3/reconcile-cursor"
+    error_message = "The sandbox reconciles its audit log with Pipedrive after each check, by default."
   }
 }
 

@@ -81,7 +81,7 @@ run "every_alarm_reaches_a_person" {
 
   assert {
     condition = toset(keys(aws_cloudwatch_metric_alarm.this)) == toset([
-      "function-errors", "function-throttles", "function-duration", "api-5xx", "api-throttled", "unauthorized-surge", "receiver-errors",
+      "function-errors", "function-throttles", "function-duration", "api-5xx", "api-throttled", "unauthorized-surge", "receiver-errors", "missed-changes",
       "watchdog-unhealthy", "watchdog-reregistered", "watchdog-blind", "watchdog-errors", "watchdog-silent", "watchdog-sender-ranges-stale", "watchdog-deleted",
     ])
     error_message = "Every failure the issue names has its alarm."
@@ -157,6 +157,7 @@ run "metrics" {
   assert {
     condition = toset(keys(aws_cloudwatch_log_metric_filter.this)) == toset([
       "Events", "RetriedDeliveries", "RejectedBodies", "UnauthorizedRequests", "UnauthorizedByReason", "ReceiverErrors", "ColdStarts", "DeliveriesOutsideSenderRanges", "ThrottledRequests", "WatchdogChecks", "SenderRangeRefreshes", "SenderRangesStale", "WatchdogDeletions",
+      "MissedChanges", "MissedChangesByEntity", "ReconciliationRuns",
     ])
     error_message = "The stack publishes every metric the dashboard and the alarms read."
   }
@@ -174,15 +175,15 @@ run "dashboard" {
   command = apply
 
   assert {
-    condition     = aws_cloudwatch_dashboard.this.dashboard_name == "pdw-test" && length(jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets) == 14
+    condition     = aws_cloudwatch_dashboard.this.dashboard_name == "pdw-test" && length(jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets) == 16
     error_message = "One dashboard per stack, with the watchdog's widgets."
   }
   assert {
-    condition     = length([for w in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets : w if w.type == "log"]) == 5
+    condition     = length([for w in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets : w if w.type == "log"]) == 6
     error_message = "The saved Logs Insights queries are on the dashboard."
   }
   assert {
-    condition     = toset(keys(aws_cloudwatch_query_definition.this)) == toset(["deals-that-changed-stage", "won-deals-per-day", "rejected-deliveries", "events-per-entity", "watchdog-checks"])
+    condition     = toset(keys(aws_cloudwatch_query_definition.this)) == toset(["deals-that-changed-stage", "won-deals-per-day", "rejected-deliveries", "events-per-entity", "watchdog-checks", "missed-changes"])
     error_message = "The queries are saved too."
   }
 }
@@ -226,7 +227,7 @@ run "without_a_watchdog" {
   }
 
   assert {
-    condition     = !contains(keys(aws_cloudwatch_metric_alarm.this), "watchdog-silent") && !contains(keys(aws_cloudwatch_log_metric_filter.this), "WatchdogChecks") && length(jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets) == 12
+    condition     = !contains(keys(aws_cloudwatch_metric_alarm.this), "watchdog-silent") && !contains(keys(aws_cloudwatch_log_metric_filter.this), "WatchdogChecks") && length(jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets) == 14
     error_message = "Without a watchdog there is no watchdog alarm, metric or widget."
   }
 }

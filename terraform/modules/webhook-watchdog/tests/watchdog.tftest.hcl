@@ -358,3 +358,87 @@ run "rejects_a_plain_http_ranges_url" {
 
   expect_failures = [var.sender_ranges]
 }
+
+# Reconciliation (issue 25): Logs Insights on the receiver's group only, its own
+# stream there, its cursor, and the settings it runs with.
+run "reconciliation" {
+  command = apply
+
+  variables {
+    reconciliation = {
+      log_group_name = "/aws/lambda/pdw-test"
+      seats          = 3
+    }
+  }
+
+  assert {
+    condition = alltrue([
+      for k, v in {
+        RECONCILE_LOG_GROUP        = "/aws/lambda/pdw-test"
+        RECONCILE_STREAM           = "reconciliation"
+        RECONCILE_CURSOR_PARAMETER = "/pdw-test/reconcile-cursor"
+        RECONCILE_LAG              = "10m"
+        RECONCILE_BUDGET_SHARE     = "0.05"
+        RECONCILE_PLAN_MULTIPLIER  = "1"
+        RECONCILE_SEATS            = "3"
+        RECONCILE_MAX_PAGES        = "50"
+      } : module.function.function.environment[k] == v
+    ])
+    error_message = "The watchdog reconciles the receiver's group, with its cursor parameter, a lag of 10 minutes and 5 % of the company's token budget."
+  }
+  assert {
+    condition     = aws_ssm_parameter.reconcile_cursor[0].type == "String" && aws_ssm_parameter.reconcile_cursor[0].value == "none" && output.reconcile_cursor_parameter_name == "/pdw-test/reconcile-cursor"
+    error_message = "The cursor is a String parameter named after the stack, starting at none."
+  }
+  assert {
+    condition     = aws_cloudwatch_log_stream.reconciliation[0].name == "reconciliation" && aws_cloudwatch_log_stream.reconciliation[0].log_group_name == "/aws/lambda/pdw-test"
+    error_message = "Terraform makes the reconciliation stream in the receiver's group."
+  }
+  assert {
+    condition = toset(flatten([
+      for st in module.function.policy_statements : st.resources if contains(st.actions, "logs:StartQuery")
+      ])) == toset([
+      "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/pdw-test",
+      "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/pdw-test:*",
+    ])
+    error_message = "Logs Insights may query the receiver's log group and no other."
+  }
+  assert {
+    condition = toset(flatten([
+      for st in module.function.policy_statements : st.resources if contains(st.actions, "logs:PutLogEvents") && st.sid != "WriteItsOwnLogs"
+    ])) == toset(["arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/pdw-test:log-stream:reconciliation"])
+    error_message = "In the receiver's group the watchdog writes to the reconciliation stream only."
+  }
+  assert {
+    condition = toset(flatten([
+      for st in module.function.policy_statements : st.resources if contains(st.actions, "ssm:PutParameter")
+    ])) == toset(["arn:aws:ssm:us-east-1:123456789012:parameter/pdw-test/reconcile-cursor"])
+    error_message = "The only parameter the watchdog writes is its cursor (no sender ranges here)."
+  }
+  assert {
+    condition     = toset(flatten([for st in module.function.policy_statements : tolist(st.actions) if contains(st.resources, "*")])) == toset(["logs:GetQueryResults"])
+    error_message = "The one wildcard is GetQueryResults, which has no resource-level permissions."
+  }
+}
+
+run "no_reconciliation_by_default" {
+  command = plan
+
+  assert {
+    condition     = length(aws_ssm_parameter.reconcile_cursor) == 0 && length(aws_cloudwatch_log_stream.reconciliation) == 0 && !contains(keys(module.function.function.environment), "RECONCILE_LOG_GROUP")
+    error_message = "Without a reconciliation input there is no cursor, stream or setting."
+  }
+}
+
+run "rejects_a_greedy_budget_share" {
+  command = plan
+
+  variables {
+    reconciliation = {
+      log_group_name = "/aws/lambda/pdw-test"
+      budget_share   = 0.9
+    }
+  }
+
+  expect_failures = [var.reconciliation]
+}

@@ -14,4 +14,6 @@ module "stack" {
   token_parameter_name      = var.token_parameter_name
   log_retention_in_days     = 90
   alarm_emails              = ["oncall@example.com"]
+  # The company's Pipedrive plan and seats, for reconciliation's token budget.
+  reconciliation = { plan_multiplier = 2, seats = 5 }
 }

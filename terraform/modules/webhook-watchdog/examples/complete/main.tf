@@ -19,4 +19,13 @@ module "watchdog" {
   })
   schedule_expression = "rate(30 minutes)"
   sender_ranges       = { parameter_name = "/pipedrive-webhooks-example/sender-ranges" }
+  # Reconcile the receiver's audit log with Pipedrive after each check: a company
+  # on a plan with a token multiplier of 2 and 5 paid seats, a tenth of its budget.
+  reconciliation = {
+    log_group_name  = "/aws/lambda/pipedrive-webhooks-example"
+    budget_share    = 0.1
+    plan_multiplier = 2
+    seats           = 5
+  }
+  timeout = 120
 }
