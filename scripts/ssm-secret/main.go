@@ -27,7 +27,6 @@ import (
 	"fmt"
 	"io"
 	"math/big"
-	"os"
 	"regexp"
 	"strings"
 	"time"
@@ -36,6 +35,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/cli"
 )
 
 // ValueEnv names the variable the value is read from.
@@ -77,27 +78,35 @@ var (
 )
 
 func main() {
-	err := run(context.Background(), os.Args[1:], os.Getenv, os.Stdout, func(ctx context.Context, region string) (API, error) {
-		opts := []func(*config.LoadOptions) error{}
-		if region != "" {
-			opts = append(opts, config.WithRegion(region))
-		}
-		cfg, err := config.LoadDefaultConfig(ctx, opts...)
-		if err != nil {
-			return nil, err
-		}
-		return ssm.NewFromConfig(cfg), nil
+	cli.Main("ssm-secret", func(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+		return run(ctx, args, getenv, stdout, stderr, loadSSM)
 	})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "ssm-secret:", err)
-		os.Exit(1)
-	}
 }
 
-func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer, client func(context.Context, string) (API, error)) error {
-	if len(args) == 0 || (args[0] != "put" && args[0] != "delete" && args[0] != "generate") {
-		return errors.New("usage: ssm-secret put|generate|delete --name NAME [--region REGION] [--description TEXT] [--key-id KMS_KEY] (put reads " + ValueEnv + "; generate takes --user and --version)")
+// loadSSM is the SSM client of the AWS SDK's configuration, in region when given.
+func loadSSM(ctx context.Context, region string) (API, error) {
+	opts := []func(*config.LoadOptions) error{}
+	if region != "" {
+		opts = append(opts, config.WithRegion(region))
 	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return ssm.NewFromConfig(cfg), nil
+}
+
+const usage = "usage: ssm-secret put|generate|delete --name NAME [--region REGION] [--description TEXT] [--key-id KMS_KEY] (put reads " + ValueEnv + "; generate takes --user and --version)"
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, client func(context.Context, string) (API, error)) error {
+	if len(args) > 1 && (args[1] == "-h" || args[1] == "-help" || args[1] == "--help" || args[1] == "help") {
+		fmt.Fprintln(stdout, usage)
+		return nil
+	}
+	if len(args) < 2 || (args[1] != "put" && args[1] != "delete" && args[1] != "generate") {
+		return &cli.UsageError{Err: errors.New(usage)}
+	}
+	args = args[1:] // the command, then its flags
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	name := fs.String("name", "", "the parameter's name")
 	region := fs.String("region", "", "its region (default: the AWS SDK's)")
@@ -106,18 +115,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	keyID := fs.String("key-id", "", "put, generate: the KMS key to encrypt with (default: aws/ssm)")
 	user := fs.String("user", "", "generate: the user name before the password")
 	version := fs.Int("version", 0, "generate: the credentials' version (a new one writes a new password)")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := cli.Parse(fs, args[1:], stdout, stderr); err != nil {
 		return err
 	}
 	if *name == "" {
-		return errors.New("--name is required")
+		return &cli.UsageError{Err: errors.New("--name is required")}
 	}
 	value := getenv(ValueEnv)
 	if args[0] == "put" && value == "" {
 		return fmt.Errorf("%s: nothing written to %s", *missing, *name)
 	}
 	if args[0] == "generate" && (!validUser.MatchString(*user) || *version < 1) {
-		return errors.New("generate needs --user (1 to 64 letters, digits, dots, hyphens or underscores: no colon) and --version (a whole number >= 1)")
+		return &cli.UsageError{Err: errors.New("generate needs --user (1 to 64 letters, digits, dots, hyphens or underscores: no colon) and --version (a whole number >= 1)")}
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()

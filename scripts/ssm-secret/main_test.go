@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"io"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -11,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/cli"
 )
 
 type fakeSSM struct {
@@ -126,12 +129,12 @@ func TestSSMSecret(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := &fakeSSM{gone: tc.gone, params: tc.params, values: map[string]string{"/s/webhook-auth": "pipedrive:" + token}}
 			var out strings.Builder
-			err := run(context.Background(), tc.args, func(k string) string {
+			err := run(context.Background(), append([]string{"ssm-secret"}, tc.args...), func(k string) string {
 				if k == ValueEnv {
 					return tc.value
 				}
 				return ""
-			}, &out, func(context.Context, string) (API, error) { return f, nil })
+			}, &out, io.Discard, func(context.Context, string) (API, error) { return f, nil })
 			if (tc.wantErr == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tc.wantErr)) {
 				t.Fatalf("err = %v, want %q", err, tc.wantErr)
 			}
@@ -169,3 +172,22 @@ func TestPassword(t *testing.T) {
 type failingReader struct{}
 
 func (failingReader) Read([]byte) (int, error) { return 0, errors.New("no entropy") }
+
+// The program's shape: help asked for is on stdout and no failure; no command,
+// or an unknown one, is a usage error (exit 2) that touches no parameter.
+func TestUsage(t *testing.T) {
+	noClient := func(context.Context, string) (API, error) {
+		t.Error("a usage error reached SSM")
+		return nil, errors.New("no client")
+	}
+	var stdout strings.Builder
+	if err := run(context.Background(), []string{"ssm-secret", "-h"}, os.Getenv, &stdout, io.Discard, noClient); err != nil || !strings.Contains(stdout.String(), "put|generate|delete") {
+		t.Errorf("-h: %v, stdout %q", err, stdout.String())
+	}
+	for _, args := range [][]string{{"ssm-secret"}, {"ssm-secret", "frobnicate"}, {"ssm-secret", "put"}, {"ssm-secret", "generate", "--name", "/s/x"}, {"ssm-secret", "delete", "--bogus"}} {
+		err := run(context.Background(), args, func(string) string { return "" }, io.Discard, io.Discard, noClient)
+		if cli.ExitCode(err) != 2 {
+			t.Errorf("%q: %v (exit %d), want a usage error", args, err, cli.ExitCode(err))
+		}
+	}
+}
