@@ -183,7 +183,7 @@ run "dashboard" {
     error_message = "The saved Logs Insights queries are on the dashboard."
   }
   assert {
-    condition     = toset(keys(aws_cloudwatch_query_definition.this)) == toset(["deals-that-changed-stage", "won-deals-per-day", "rejected-deliveries", "events-per-entity", "watchdog-checks", "missed-changes"])
+    condition     = toset(keys(aws_cloudwatch_query_definition.this)) == toset(["deals-that-changed-stage", "won-deals-per-day", "rejected-deliveries", "events-per-subscription", "watchdog-checks", "missed-changes"])
     error_message = "The queries are saved too."
   }
 }
