@@ -10,18 +10,14 @@ import (
 	"io"
 	"maps"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/gorillamux"
 )
 
 // BackfillSpecPath is Pipedrive's OpenAPI description of the reads reconciliation
@@ -37,21 +33,13 @@ func BackfillSpecPath() string { return filepath.Join(FixtureDir(), "backfill-ap
 // are injected per route ("GET /api/v2/deals", "GET /v1/recents",
 // "GET /v1/deals/{id}/changelog").
 type Changes struct {
-	*httptest.Server
-	Token string
+	specServer
 
-	router routers.Router
-
-	mu       sync.Mutex
 	now      func() time.Time
 	entities map[string][]*Entity // by object, in creation order
 	nextID   int64
 	events   int64
-	faults   map[string][]Fault
-	requests []Request
-	problems []string
 	spent    int
-	calls    map[string]int // by route
 }
 
 // Entity is one stored entity of the stand-in.
@@ -95,22 +83,9 @@ const UserID = 12415231
 
 // NewChanges starts an empty company; token is the x-api-token it accepts.
 func NewChanges(token string) (*Changes, error) {
-	s := &Changes{Token: token, nextID: 100, faults: map[string][]Fault{}, entities: map[string][]*Entity{}, calls: map[string]int{},
-		now: func() time.Time { return time.Now().UTC() }}
-	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
-	s.Start()
-	doc, err := openapi3.NewLoader().LoadFromFile(BackfillSpecPath())
-	if err != nil {
-		s.Close()
-		return nil, fmt.Errorf("load the OpenAPI spec: %w", err)
-	}
-	if err := doc.Validate(context.Background()); err != nil {
-		s.Close()
-		return nil, fmt.Errorf("the OpenAPI spec is invalid: %w", err)
-	}
-	doc.Servers = openapi3.Servers{{URL: s.URL}}
-	if s.router, err = gorillamux.NewRouter(doc); err != nil {
-		s.Close()
+	s := &Changes{nextID: 100, entities: map[string][]*Entity{}, now: func() time.Time { return time.Now().UTC() }}
+	badRequest := func(err error) any { return map[string]any{"success": false, "error": err.Error()} }
+	if err := s.start(token, BackfillSpecPath(), "", badRequest, s.serveRead); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -131,35 +106,6 @@ func (s *Changes) TokensSpent() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.spent
-}
-
-// Calls is how many requests each route ("GET /api/v2/deals") received.
-func (s *Changes) Calls() map[string]int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return maps.Clone(s.calls)
-}
-
-// Requests returns every request received, in order.
-func (s *Changes) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.requests)
-}
-
-// Problems lists every request and answer that did not conform to the spec, and
-// every request that carried the token anywhere but x-api-token.
-func (s *Changes) Problems() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.problems)
-}
-
-// Inject queues faults for a route; each fault answers one request.
-func (s *Changes) Inject(route string, faults ...Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults[route] = append(s.faults[route], faults...)
 }
 
 // Entity returns a copy of a stored entity.
@@ -286,68 +232,13 @@ func (s *Changes) v1(e *Entity) map[string]any {
 	return m
 }
 
-func (s *Changes) serve(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	s.mu.Lock()
-	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Header: r.Header.Clone(), Body: body})
-	if s.Token != "" && (strings.Contains(r.URL.String(), s.Token) || strings.Contains(r.Header.Get("Authorization"), s.Token)) {
-		s.problems = append(s.problems, fmt.Sprintf("%s %s: the API token travels outside the x-api-token header", r.Method, r.URL.Path))
-	}
-	s.mu.Unlock()
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	route, params, err := s.router.FindRoute(r)
-	if err != nil {
-		s.problem("%s %s: no such operation in the spec: %v", r.Method, r.URL.Path, err)
-		http.NotFound(w, r)
-		return
-	}
-	in := &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: route,
-		Options: &openapi3filter.Options{AuthenticationFunc: s.authenticate, MultiError: true}}
-	if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
-		if isSecurityError(err) {
-			s.answer(w, in, http.StatusUnauthorized, map[string]any{"success": false, "error": "unauthorized access", "errorCode": 401})
-			return
-		}
-		s.problem("%s %s: request does not match the spec: %v", r.Method, r.URL.Path, err)
-		s.answer(w, in, http.StatusBadRequest, map[string]any{"success": false, "error": err.Error()})
-		return
-	}
-	key := r.Method + " " + route.Path
-	s.mu.Lock()
-	s.calls[key]++
-	var f Fault
-	q := s.faults[key]
-	faulted := len(q) > 0
-	if faulted {
-		f, s.faults[key] = q[0], q[1:]
-	}
-	s.mu.Unlock()
-	if faulted {
-		select {
-		case <-time.After(f.Delay):
-		case <-r.Context().Done():
-		}
-		if f.Hold != nil {
-			f.Hold()
-		}
-		if f.Status != 0 {
-			if f.RetryAfter != "" {
-				w.Header().Set("Retry-After", f.RetryAfter)
-			}
-			if f.Body != "" {
-				w.Header().Set("Content-Type", cmp.Or(f.ContentType, "application/json"))
-				w.WriteHeader(f.Status)
-				_, _ = io.WriteString(w, f.Body)
-				return
-			}
-			s.answer(w, in, f.Status, map[string]any{"success": false, "error": http.StatusText(f.Status)})
-			return
-		}
-	}
-	answer, status := s.read(route.Path, r, params)
+// serveRead answers a valid request from the stored entities and counts the
+// tokens it cost.
+func (s *Changes) serveRead(w http.ResponseWriter, in *openapi3filter.RequestValidationInput, r *http.Request, params map[string]string, _ []byte) {
+	answer, status := s.read(in.Route.Path, r, params)
 	if status == http.StatusOK {
 		s.mu.Lock()
-		s.spent += tokenCost(route.Operation)
+		s.spent += tokenCost(in.Route.Operation)
 		s.mu.Unlock()
 	}
 	s.answer(w, in, status, answer)
@@ -365,19 +256,6 @@ func tokenCost(op *openapi3.Operation) int {
 		return int(n)
 	}
 	return 0
-}
-
-func (s *Changes) authenticate(_ context.Context, in *openapi3filter.AuthenticationInput) error {
-	if in.SecuritySchemeName == "api_key" && in.RequestValidationInput.Request.Header.Get("x-api-token") == s.Token {
-		return nil
-	}
-	return fmt.Errorf("not authenticated by %s", in.SecuritySchemeName)
-}
-
-func (s *Changes) problem(format string, args ...any) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.problems = append(s.problems, fmt.Sprintf(format, args...))
 }
 
 // pageLimit is a request's limit: 100 when absent, at most 500.
@@ -531,23 +409,6 @@ func valueText(v any) any {
 		b, _ := json.Marshal(v)
 		return string(b)
 	}
-}
-
-// answer validates the answer against the spec (statuses the spec does not list,
-// such as 429 and 5xx, pass unchecked) and writes it.
-func (s *Changes) answer(w http.ResponseWriter, in *openapi3filter.RequestValidationInput, status int, body any) {
-	raw, _ := json.Marshal(body)
-	if in.Route != nil && in.Route.Operation.Responses.Status(status) != nil {
-		out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: status,
-			Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(bytes.NewReader(raw)),
-			Options: &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true}}
-		if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
-			s.problem("answer %d to %s %s does not match the spec: %v", status, in.Request.Method, in.Request.URL.Path, err)
-		}
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write(raw)
 }
 
 // Deliver posts an event to a receiver as Pipedrive does: the first attempt, then

@@ -8,26 +8,15 @@
 package pipedrivetest
 
 import (
-	"bytes"
-	"cmp"
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"strconv"
-	"strings"
-	"sync"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/gorillamux"
 )
 
 // MaxWebhooks is Pipedrive's limit of webhooks per company.
@@ -88,17 +77,10 @@ type Fault struct {
 
 // Server is the stand-in. Its URL + "/v1" is the API base URL.
 type Server struct {
-	*httptest.Server
-	Token string
+	specServer
 
-	router routers.Router
-
-	mu        sync.Mutex
 	webhooks  []Webhook
 	nextID    int64
-	faults    map[string][]Fault // by "METHOD /path-pattern"
-	requests  []Request
-	problems  []string
 	reachable func(string) bool
 	listLag   int           // lists that miss a new webhook
 	pageSize  int           // webhooks per list page; 0 for one page
@@ -111,22 +93,11 @@ func SpecPath() string { return filepath.Join(FixtureDir(), "webhooks-api-openap
 // NewServer starts a server that accepts token as the x-api-token, validating
 // against SpecPath.
 func NewServer(token string) (*Server, error) {
-	s := &Server{Token: token, nextID: 4710827, faults: map[string][]Fault{}, hidden: map[int64]int{}}
-	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
-	s.Start()
-	loader := openapi3.NewLoader()
-	doc, err := loader.LoadFromFile(SpecPath())
-	if err != nil {
-		s.Close()
-		return nil, fmt.Errorf("load the OpenAPI spec: %w", err)
+	s := &Server{nextID: 4710827, hidden: map[int64]int{}}
+	badRequest := func(err error) any {
+		return map[string]any{"success": false, "status": "error", "errors": map[string][]string{"request": {err.Error()}}}
 	}
-	if err := doc.Validate(context.Background()); err != nil {
-		s.Close()
-		return nil, fmt.Errorf("the OpenAPI spec is invalid: %w", err)
-	}
-	doc.Servers = openapi3.Servers{{URL: s.URL + "/v1"}}
-	if s.router, err = gorillamux.NewRouter(doc); err != nil {
-		s.Close()
+	if err := s.start(token, SpecPath(), "/v1", badRequest, s.handle); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -154,29 +125,6 @@ func (s *Server) Add(w Webhook) Webhook {
 	s.fill(&w)
 	s.webhooks = append(s.webhooks, w)
 	return w
-}
-
-// Requests returns every request received, in order.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Request(nil), s.requests...)
-}
-
-// Problems lists every request and answer that did not conform to the OpenAPI
-// description, and every request that carried the token anywhere but x-api-token.
-func (s *Server) Problems() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.problems...)
-}
-
-// Inject queues faults for requests to a route of the spec, "GET /webhooks",
-// "POST /webhooks" or "DELETE /webhooks/{id}"; each fault answers one request.
-func (s *Server) Inject(route string, faults ...Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults[route] = append(s.faults[route], faults...)
 }
 
 // SetReachable decides which subscription URLs creation accepts (default: http(s)
@@ -259,112 +207,6 @@ func (s *Server) fill(w *Webhook) {
 	w.IsActive = 1
 }
 
-func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	s.mu.Lock()
-	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Header: r.Header.Clone(), Body: body})
-	if s.Token != "" && (strings.Contains(r.URL.String(), s.Token) || strings.Contains(r.Header.Get("Authorization"), s.Token)) {
-		s.problems = append(s.problems, fmt.Sprintf("%s %s: the API token travels outside the x-api-token header", r.Method, r.URL.Path))
-	}
-	s.mu.Unlock()
-
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	route, params, err := s.router.FindRoute(r)
-	if err != nil {
-		s.problem("%s %s: no such operation in the spec: %v", r.Method, r.URL.Path, err)
-		http.NotFound(w, r)
-		return
-	}
-	in := &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: route,
-		Options: &openapi3filter.Options{AuthenticationFunc: s.authenticate, MultiError: true}}
-	if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
-		if isSecurityError(err) {
-			s.answer(w, in, http.StatusUnauthorized, map[string]any{"success": false, "error": "unauthorized access", "errorCode": 401})
-			return
-		}
-		s.problem("%s %s: request does not match the spec: %v", r.Method, r.URL.Path, err)
-		s.answer(w, in, http.StatusBadRequest, map[string]any{"success": false, "status": "error",
-			"errors": map[string][]string{"request": {err.Error()}}})
-		return
-	}
-	key := r.Method + " " + route.Path
-	if f, ok := s.nextFault(key); ok {
-		select {
-		case <-time.After(f.Delay):
-		case <-r.Context().Done(): // the client gave up
-		}
-		if f.Hold != nil {
-			f.Hold()
-		}
-		if f.Status != 0 {
-			if f.Apply {
-				s.handle(httptest.NewRecorder(), in, r, params, body)
-			}
-			s.fault(w, in, r, f, body)
-			return
-		}
-	}
-	s.handle(w, in, r, params, body)
-}
-
-// fault answers f in place of the real answer.
-func (s *Server) fault(w http.ResponseWriter, in *openapi3filter.RequestValidationInput, r *http.Request, f Fault, body []byte) {
-	if f.RetryAfter != "" {
-		w.Header().Set("Retry-After", f.RetryAfter)
-	}
-	if f.Location != "" {
-		w.Header().Set("Location", f.Location)
-	}
-	switch {
-	case f.Echo:
-		var echo strings.Builder
-		fmt.Fprintf(&echo, "<html><body><h1>%d</h1><pre>\n%s %s\n", f.Status, r.Method, r.URL)
-		_ = r.Header.Write(&echo)
-		fmt.Fprintf(&echo, "\n%s\n</pre></body></html>\n", body)
-		w.Header().Set("Content-Type", "text/html")
-		w.WriteHeader(f.Status)
-		_, _ = io.WriteString(w, echo.String())
-	case f.Body != "":
-		w.Header().Set("Content-Type", cmp.Or(f.ContentType, "application/json"))
-		w.WriteHeader(f.Status)
-		_, _ = io.WriteString(w, f.Body)
-	default:
-		s.answer(w, in, f.Status, map[string]any{"success": false, "error": http.StatusText(f.Status)})
-	}
-}
-
-func isSecurityError(err error) bool {
-	var me openapi3.MultiError
-	if errors.As(err, &me) {
-		for _, e := range me {
-			if !isSecurityError(e) {
-				return false
-			}
-		}
-		return len(me) > 0
-	}
-	var sre *openapi3filter.SecurityRequirementsError
-	return errors.As(err, &sre)
-}
-
-func (s *Server) authenticate(_ context.Context, in *openapi3filter.AuthenticationInput) error {
-	if in.SecuritySchemeName == "api_key" && in.RequestValidationInput.Request.Header.Get("x-api-token") == s.Token {
-		return nil
-	}
-	return fmt.Errorf("not authenticated by %s", in.SecuritySchemeName)
-}
-
-func (s *Server) nextFault(key string) (Fault, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q := s.faults[key]
-	if len(q) == 0 {
-		return Fault{}, false
-	}
-	s.faults[key] = q[1:]
-	return q[0], true
-}
-
 func (s *Server) handle(w http.ResponseWriter, in *openapi3filter.RequestValidationInput, r *http.Request, params map[string]string, body []byte) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -439,33 +281,4 @@ func (s *Server) handle(w http.ResponseWriter, in *openapi3filter.RequestValidat
 		s.answerLocked(w, in, http.StatusNotFound, map[string]any{"success": false, "status": "error",
 			"errors": map[string][]string{"id": {"not found"}}})
 	}
-}
-
-func (s *Server) problem(format string, args ...any) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.problems = append(s.problems, fmt.Sprintf(format, args...))
-}
-
-func (s *Server) answer(w http.ResponseWriter, in *openapi3filter.RequestValidationInput, status int, body any) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.answerLocked(w, in, status, body)
-}
-
-// answerLocked validates the answer against the spec (statuses the spec does not
-// list, such as 429 and 5xx, are passed through unchecked) and writes it.
-func (s *Server) answerLocked(w http.ResponseWriter, in *openapi3filter.RequestValidationInput, status int, body any) {
-	raw, _ := json.Marshal(body)
-	if in.Route != nil && in.Route.Operation.Responses.Status(status) != nil {
-		out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: status,
-			Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(bytes.NewReader(raw)),
-			Options: &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true}}
-		if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
-			s.problems = append(s.problems, fmt.Sprintf("answer %d to %s %s does not match the spec: %v", status, in.Request.Method, in.Request.URL.Path, err))
-		}
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write(raw)
 }
