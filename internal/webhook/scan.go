@@ -170,67 +170,49 @@ var plain = func() (t [256]bool) {
 
 func isHex(c byte) bool { return isDigit(c) || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
 
-func (s *scanner) array(depth int) bool {
-	if depth > maxScanDepth {
-		return false
-	}
-	s.i++ // [
-	s.space()
-	if s.i < len(s.b) && s.b[s.i] == ']' {
-		s.i++
-		return true
-	}
-	for {
-		s.space()
-		if _, ok := s.value(depth); !ok {
-			return false
-		}
-		s.space()
-		if s.i >= len(s.b) {
-			return false
-		}
-		switch s.b[s.i] {
-		case ',':
-			s.i++
-		case ']':
-			s.i++
-			return true
-		default:
-			return false
-		}
-	}
-}
+func (s *scanner) array(depth int) bool { return s.container(depth, ']', nil) }
 
 // object skips an object, checking it, and calls member (when not nil) with each
 // member's name, as written between its quotes, whether that has escapes, and the
 // value's text. member returning false stops the scan, which then reports false.
 func (s *scanner) object(depth int, member func(name []byte, escaped bool, value []byte) bool) bool {
+	return s.container(depth, '}', member)
+}
+
+// container skips an array (end ']') or an object (end '}'), from its opening
+// bracket: its elements, or its members' names and values (handed to member),
+// separated by commas.
+func (s *scanner) container(depth int, end byte, member func(name []byte, escaped bool, value []byte) bool) bool {
 	if depth > maxScanDepth {
 		return false
 	}
-	s.i++ // {
+	s.i++ // [ or {
 	s.space()
-	if s.i < len(s.b) && s.b[s.i] == '}' {
+	if s.i < len(s.b) && s.b[s.i] == end {
 		s.i++
 		return true
 	}
 	for {
 		s.space()
-		if s.i >= len(s.b) || s.b[s.i] != '"' {
-			return false
+		var name []byte
+		var escaped bool
+		if end == '}' {
+			if s.i >= len(s.b) || s.b[s.i] != '"' {
+				return false
+			}
+			start := s.i
+			var ok bool
+			if escaped, ok = s.str(); !ok {
+				return false
+			}
+			name = s.b[start+1 : s.i-1]
+			s.space()
+			if s.i >= len(s.b) || s.b[s.i] != ':' {
+				return false
+			}
+			s.i++
+			s.space()
 		}
-		start := s.i
-		escaped, ok := s.str()
-		if !ok {
-			return false
-		}
-		name := s.b[start+1 : s.i-1]
-		s.space()
-		if s.i >= len(s.b) || s.b[s.i] != ':' {
-			return false
-		}
-		s.i++
-		s.space()
 		v, ok := s.value(depth)
 		if !ok || member != nil && !member(name, escaped, v) {
 			return false
@@ -242,7 +224,7 @@ func (s *scanner) object(depth int, member func(name []byte, escaped bool, value
 		switch s.b[s.i] {
 		case ',':
 			s.i++
-		case '}':
+		case end:
 			s.i++
 			return true
 		default:
