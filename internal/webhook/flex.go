@@ -74,19 +74,18 @@ type Int struct {
 // UnmarshalJSON reads an integer, a numeric string or null; anything else is
 // unreadable.
 func (n *Int) UnmarshalJSON(b []byte) error {
-	s, bad := scalar(b)
-	*n = Int{bad: bad}
-	if bad || len(s) == 0 {
-		return nil
-	}
-	if v, err := strconv.ParseInt(string(s), 10, 64); err == nil {
-		n.N, n.Valid = v, true
-	} else if f, ferr := strconv.ParseFloat(string(s), 64); ferr == nil && f == math.Trunc(f) && math.Abs(f) <= 1<<53 {
-		n.N, n.Valid = int64(f), true // 1e3, 2.0
-	} else {
-		n.bad = true // not an integer, or beyond int64: unreadable, not an error
-	}
+	n.N, n.Valid, n.bad = readNumber(b, parseInt)
 	return nil
+}
+
+func parseInt(s []byte) (int64, bool) {
+	if v, err := strconv.ParseInt(string(s), 10, 64); err == nil {
+		return v, true
+	}
+	if f, err := strconv.ParseFloat(string(s), 64); err == nil && f == math.Trunc(f) && math.Abs(f) <= 1<<53 {
+		return int64(f), true // 1e3, 2.0
+	}
+	return 0, false // not an integer, or beyond int64
 }
 
 // Float is an optional finite number: in JSON a number, a numeric string, or null.
@@ -99,17 +98,26 @@ type Float struct {
 // UnmarshalJSON reads a number, a numeric string or null; anything else, NaN and
 // the infinities included, is unreadable.
 func (f *Float) UnmarshalJSON(b []byte) error {
-	s, bad := scalar(b)
-	*f = Float{bad: bad}
-	if bad || len(s) == 0 {
-		return nil
-	}
-	if v, err := strconv.ParseFloat(string(s), 64); err == nil && !math.IsInf(v, 0) && !math.IsNaN(v) {
-		f.F, f.Valid = v, true
-	} else {
-		f.bad = true // unreadable, not an error
-	}
+	f.F, f.Valid, f.bad = readNumber(b, parseFloat)
 	return nil
+}
+
+func parseFloat(s []byte) (float64, bool) {
+	v, err := strconv.ParseFloat(string(s), 64)
+	return v, err == nil && !math.IsInf(v, 0) && !math.IsNaN(v)
+}
+
+// readNumber reads b as scalar does and parses what it holds with parse: null or
+// "" is absent, and what parse refuses is unreadable, not an error.
+func readNumber[T int64 | float64](b []byte, parse func([]byte) (T, bool)) (v T, valid, bad bool) {
+	s, bad := scalar(b)
+	if bad || len(s) == 0 {
+		return v, false, bad
+	}
+	if v, ok := parse(s); ok {
+		return v, true, false
+	}
+	return v, false, true
 }
 
 // flag is a JSON boolean, 0/1, a "true"/"false" string, or null.
