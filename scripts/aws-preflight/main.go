@@ -27,6 +27,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/awsconfig"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/cli"
 )
 
@@ -86,11 +87,7 @@ const awsManagedSSMKey = "alias/aws/ssm"
 func checkTokenKey(ctx context.Context, stdout io.Writer, region, name, keyARN string) error {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	opts := []func(*config.LoadOptions) error{}
-	if region != "" {
-		opts = append(opts, config.WithRegion(region))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	cfg, err := awsconfig.Load(ctx, region)
 	if err != nil {
 		return err
 	}

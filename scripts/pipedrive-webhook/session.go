@@ -9,9 +9,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/awsconfig"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/cli"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/registration"
@@ -21,30 +21,17 @@ import (
 // DefaultTokenParameter is where the seed keeps the Pipedrive API token.
 const DefaultTokenParameter = registration.DefaultTokenParameter
 
-// credentialsDeadline bounds the look for AWS credentials: without any, the SDK
-// would otherwise spend 10 s or more on instance-metadata retries.
-const credentialsDeadline = 1500 * time.Millisecond
-
 // loadSSM configures SSM the AWS SDK's standard way (profiles, SSO, roles,
 // endpoints), and fails fast when it finds no credentials.
 func loadSSM(ctx context.Context, region string) (secrets.GetParameterAPI, error) {
-	var opts []func(*config.LoadOptions) error
-	if region != "" {
-		opts = append(opts, config.WithRegion(region))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	cfg, err := awsconfig.LoadWithCredentials(ctx, region)
 	if err != nil {
-		return nil, fmt.Errorf("load the AWS configuration: %w", err)
-	}
-	cctx, cancel := context.WithTimeout(ctx, credentialsDeadline)
-	defer cancel()
-	if _, err := cfg.Credentials.Retrieve(cctx); err != nil {
-		return nil, errNoAWSCredentials
+		return nil, err
 	}
 	return ssm.NewFromConfig(cfg), nil
 }
 
-var errNoAWSCredentials = errors.New("no AWS credentials found")
+var errNoAWSCredentials = awsconfig.ErrNoCredentials
 
 // common holds the flags every command has.
 type common struct {

@@ -26,10 +26,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/awsconfig"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/cli"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/reconcile"
@@ -50,20 +50,11 @@ var (
 const DefaultTokenParameter = "/dissertation-editor/pipedrive/api-token"
 
 func loadAWS(ctx context.Context, region string) (aws.Config, error) {
-	var opts []func(*config.LoadOptions) error
-	if region != "" {
-		opts = append(opts, config.WithRegion(region))
+	cfg, err := awsconfig.LoadWithCredentials(ctx, region)
+	if errors.Is(err, awsconfig.ErrNoCredentials) {
+		return aws.Config{}, fmt.Errorf("%w (AWS_PROFILE, …)", err)
 	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
-	if err != nil {
-		return aws.Config{}, fmt.Errorf("load the AWS configuration: %w", err)
-	}
-	cctx, cancel := context.WithTimeout(ctx, 1500*time.Millisecond)
-	defer cancel()
-	if _, err := cfg.Credentials.Retrieve(cctx); err != nil {
-		return aws.Config{}, errors.New("no AWS credentials found (AWS_PROFILE, …)")
-	}
-	return cfg, nil
+	return cfg, err
 }
 
 type flags struct {

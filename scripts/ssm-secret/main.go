@@ -32,10 +32,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/awsconfig"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/cli"
 )
 
@@ -85,11 +85,7 @@ func main() {
 
 // loadSSM is the SSM client of the AWS SDK's configuration, in region when given.
 func loadSSM(ctx context.Context, region string) (API, error) {
-	opts := []func(*config.LoadOptions) error{}
-	if region != "" {
-		opts = append(opts, config.WithRegion(region))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	cfg, err := awsconfig.Load(ctx, region)
 	if err != nil {
 		return nil, err
 	}
