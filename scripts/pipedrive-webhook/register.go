@@ -37,12 +37,7 @@ func cmdRegister(ctx context.Context, args []string, e env, redact *secrets.Reda
 		return err
 	}
 	c.tokenParameter, c.region, a.parameter = stack.TokenParameter, stack.Region, stack.AuthParameter
-	s, err := connect(ctx, e, c, stack.APIURL, redact)
-	if err != nil {
-		return err
-	}
-	s.api.Settle = settle
-	auth, err := s.credentials(ctx, a)
+	s, auth, err := connectToCreate(ctx, e, c, a, stack.APIURL, settle, redact)
 	if err != nil {
 		return err
 	}
@@ -66,6 +61,22 @@ func cmdRegister(ctx context.Context, args []string, e env, redact *secrets.Reda
 	return s.printResults(results)
 }
 
+// connectToCreate connects as connect does, for a command that creates webhooks:
+// settle is how long the client looks for a create whose answer was lost, and
+// the credentials are those the webhooks are to carry.
+func connectToCreate(ctx context.Context, e env, c common, a authFlags, apiURL string, settle time.Duration, redact *secrets.Redactor) (*session, secrets.Credentials, error) {
+	s, err := connect(ctx, e, c, apiURL, redact)
+	if err != nil {
+		return nil, secrets.Credentials{}, err
+	}
+	s.api.Settle = settle
+	auth, err := s.credentials(ctx, a)
+	if err != nil {
+		return nil, secrets.Credentials{}, err
+	}
+	return s, auth, nil
+}
+
 func cmdMigrate(ctx context.Context, args []string, e env, redact *secrets.Redactor) error {
 	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
 	var c common
@@ -84,12 +95,7 @@ func cmdMigrate(ctx context.Context, args []string, e env, redact *secrets.Redac
 	if id == 0 {
 		return badUsage(errors.New("--id is required"))
 	}
-	s, err := connect(ctx, e, c, e.getenv("PIPEDRIVE_API_URL"), redact)
-	if err != nil {
-		return err
-	}
-	s.api.Settle = settle
-	auth, err := s.credentials(ctx, a)
+	s, auth, err := connectToCreate(ctx, e, c, a, e.getenv("PIPEDRIVE_API_URL"), settle, redact)
 	if err != nil {
 		return err
 	}
