@@ -12,6 +12,8 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/cli"
 )
 
 // Credentials are HTTP basic-auth credentials: what Pipedrive sends as
@@ -169,25 +171,13 @@ func CredentialsFromEnv(getenv func(string) string, client GetParameterAPI, logg
 	if err != nil {
 		return nil, choice, err
 	}
-	ttl, err := envDuration(getenv, "WEBHOOK_AUTH_TTL", 5*time.Minute)
+	ttl, err := cli.EnvDuration(getenv, "WEBHOOK_AUTH_TTL", 5*time.Minute)
 	if err != nil {
 		return nil, choice, err
 	}
-	grace, err := envDuration(getenv, "WEBHOOK_AUTH_GRACE", DefaultGrace)
+	grace, err := cli.EnvDuration(getenv, "WEBHOOK_AUTH_GRACE", DefaultGrace)
 	if err != nil {
 		return nil, choice, err
 	}
 	return choice.Source(client, ReadPolicy{TTL: ttl, Grace: grace, Logger: logger}), choice, nil
-}
-
-func envDuration(getenv func(string) string, key string, def time.Duration) (time.Duration, error) {
-	s := getenv(key)
-	if s == "" {
-		return def, nil
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d < 0 {
-		return 0, fmt.Errorf("%s=%q is not a duration such as 5m", key, s)
-	}
-	return d, nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/cli"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/reconcile"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets"
@@ -84,17 +85,7 @@ func reconcilerFromEnv(getenv func(string) string, logger *slog.Logger, check wa
 	if cursor == "" {
 		return nil, errors.New("RECONCILE_CURSOR_PARAMETER is not set: the SSM parameter that keeps where reconciliation is")
 	}
-	duration := func(key string, def time.Duration) (time.Duration, error) {
-		v := getenv(key)
-		if v == "" {
-			return def, nil
-		}
-		d, err := time.ParseDuration(v)
-		if err != nil || d < 0 {
-			return 0, fmt.Errorf("%s=%q: want a duration such as 10m", key, v)
-		}
-		return d, nil
-	}
+	duration := func(key string, def time.Duration) (time.Duration, error) { return cli.EnvDuration(getenv, key, def) }
 	number := func(key string, def float64) (float64, error) {
 		v := getenv(key)
 		if v == "" {
