@@ -20,6 +20,15 @@ import (
 	"time"
 )
 
+// standIns matches the files of test-support packages below a core package (Go's
+// httptest convention: a folder named …test, such as pipedrive/pipedrivetest and
+// secrets/ssmtest). They are stand-ins for Pipedrive and SSM that only tests
+// import, shipped in no program: a mutant there says how well the stand-in's own
+// tests pin the stand-in, not how well the package's tests pin the code that runs
+// in production, so they are left out of the core figures. gremlins matches the
+// expression against each file's path relative to the package's folder.
+const standIns = `(^|/)[^/]*test/`
+
 // corePackages are the packages README reports figures for.
 var corePackages = []string{
 	"./internal/webhook",
@@ -72,7 +81,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		// The timeout coefficient is generous: on shared cores a mutant's test binary
 		// builds slowly, and a timed-out mutant counts as neither killed nor lived.
 		cmd := exec.Command("go", "tool", "-modfile=tools/gremlins/go.mod", "gremlins", "unleash",
-			"--workers", fmt.Sprint(*workers), "--timeout-coefficient", "30", "-S", "lt", "-o", file, pkg)
+			"--workers", fmt.Sprint(*workers), "--timeout-coefficient", "30", "-S", "lt",
+			"--exclude-files", standIns, "-o", file, pkg)
 		cmd.Stdout, cmd.Stderr = stderr, stderr
 		if err := cmd.Run(); err != nil {
 			return fmt.Errorf("gremlins %s: %w", pkg, err)
