@@ -82,11 +82,15 @@ func run(args []string, stdout, stderr io.Writer) error {
 	for _, pkg := range pkgs {
 		file := filepath.Join(*out, strings.ReplaceAll(strings.Trim(pkg, "./"), "/", "-")+".json")
 		fmt.Fprintf(stderr, "==> gremlins %s (%d workers)\n", pkg, *workers)
-		// The timeout coefficient is generous: on shared cores a mutant's test binary
-		// builds slowly, and a timed-out mutant counts as neither killed nor lived.
+		// A mutant's run times out after 10 times the coverage run (the package's whole
+		// suite, its build included): room for a slow build on shared cores, where a
+		// timed-out mutant counts as neither killed nor lived. Mutants that loop
+		// forever (a retry counter counting down) are the ones that time out, and
+		// each holds a worker that long: at 30 times, pipedrive's four held one for
+		// over 20 minutes in all.
 		if !*reuse {
 			cmd := exec.Command("go", "tool", "-modfile=tools/gremlins/go.mod", "gremlins", "unleash",
-				"--workers", fmt.Sprint(*workers), "--timeout-coefficient", "30", "-S", "lt",
+				"--workers", fmt.Sprint(*workers), "--timeout-coefficient", "10", "-S", "lt",
 				"--exclude-files", standIns, "-o", file, pkg)
 			cmd.Stdout, cmd.Stderr = stderr, stderr
 			if err := cmd.Run(); err != nil {
