@@ -1,10 +1,13 @@
 // Command mutate runs gremlins (pinned in tools/gremlins) over each core package,
-// one package at a time with each package's own tests, and prints the figures README
-// reports: killed, lived and not-covered mutants, test efficacy and mutator
-// coverage. It fails when a package is below the thresholds.
+// one package at a time with each package's own tests and without its test
+// stand-ins, then tests the mutants gremlins cannot see run (blind.go), and prints
+// the figures README reports: killed, lived and not-covered mutants, test efficacy
+// and mutator coverage, gremlins' and with the blind spots. It fails when a package
+// is below the thresholds.
 //
 //	go run ./scripts/mutate                       # make mutate
 //	go run ./scripts/mutate ./internal/webhook    # one package
+//	go run ./scripts/mutate -reuse                # the blind-spot pass again, on dist/mutate's reports
 package main
 
 import (
