@@ -26,13 +26,13 @@ help: ## List the targets
 run: ## Run the receiver on 127.0.0.1:8080 (ADDR or LISTEN_ADDR=host:port), no AWS needed
 	@mkdir -p $(DIST)
 	@test -x $(DIST)/receiver-local || echo "==> compiling the receiver (the first time takes a minute)"
-	@$(GO) build -o $(DIST)/receiver-local ./lambda
+	@$(GO) build -o $(DIST)/receiver-local ./lambda/receiver
 	@# exec: the receiver is make's own child, so signalling make (Ctrl-C, kill) stops it.
 	exec $(DIST)/receiver-local $(if $(ADDR),-addr $(ADDR))
 
 .PHONY: send
 send: ## Post payloads to a running make run (FILE=… or all of testdata/pipedrive); prints each answer
-	$(GO) run ./scripts/send $(if $(ADDR),-url http://$(ADDR)/webhooks/pipedrive) $(FILE)
+	$(if $(ADDR),LISTEN_ADDR=$(ADDR)) $(GO) run ./scripts/send $(FILE)
 
 .PHONY: invoke
 invoke: ## Run the bootstrap under AWS's Lambda Runtime Interface Emulator with EVENT=payload.json (like serverless invoke local)
@@ -42,10 +42,10 @@ invoke: ## Run the bootstrap under AWS's Lambda Runtime Interface Emulator with 
 build: ## Build the Lambda zips (linux/arm64 bootstrap) into dist/receiver.zip and dist/watchdog.zip, and dist/pipedrive-webhook and dist/ssm-secret
 	@mkdir -p $(DIST)/watchdog
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -buildvcs=false \
-		-ldflags='-s -w -buildid=' -o $(DIST)/bootstrap ./lambda
+		-ldflags='-s -w -buildid=' -o $(DIST)/bootstrap ./lambda/receiver
 	$(GO) run ./scripts/lambda-zip -o $(ZIP) $(DIST)/bootstrap
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -buildvcs=false \
-		-ldflags='-s -w -buildid=' -o $(DIST)/watchdog/bootstrap ./watchdog
+		-ldflags='-s -w -buildid=' -o $(DIST)/watchdog/bootstrap ./lambda/watchdog
 	$(GO) run ./scripts/lambda-zip -o $(DIST)/watchdog.zip $(DIST)/watchdog/bootstrap
 	$(GO) build -trimpath -o $(DIST)/pipedrive-webhook ./scripts/pipedrive-webhook
 	$(GO) build -trimpath -o $(DIST)/ssm-secret ./scripts/ssm-secret
@@ -78,8 +78,12 @@ go-test: ## Unit and integration tests with the race detector
 fuzz: ## Short fuzz runs of every parser (FUZZTIME=10s each)
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./internal/webhook
 	$(GO) test -run '^$$' -fuzz '^FuzzPermittedUserCount$$' -fuzztime $(FUZZTIME) ./internal/webhook
+	$(GO) test -run '^$$' -fuzz '^FuzzScanPayload$$' -fuzztime $(FUZZTIME) ./internal/webhook
+	$(GO) test -run '^$$' -fuzz '^FuzzScalarsReadAsText$$' -fuzztime $(FUZZTIME) ./internal/webhook
 	$(GO) test -run '^$$' -fuzz '^FuzzWebhook$$' -fuzztime $(FUZZTIME) ./internal/receiver
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/senders
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/registration
+	$(GO) test -run '^$$' -fuzz '^FuzzSameBytesAsSlog$$' -fuzztime $(FUZZTIME) ./internal/jsonlog
 
 .PHONY: terraform-check
 terraform-check: build ## Terraform offline checks: fmt, tflint, tfsec, docs, validate, tofu test, schema
@@ -154,10 +158,9 @@ webhooks: ## List the company's webhooks at Pipedrive (token: PIPEDRIVE_API_TOKE
 		$(tool_run) list --token-parameter "$$param" --region "$$region"
 
 .PHONY: register
-register: ## Register ENV's webhook with Pipedrive by hand (Terraform does it on apply)
-	@url=$(call output,webhook_url) && auth=$(call output,webhook_auth_parameter_name) && \
-		param=$(call output,api_token_parameter_name) && region=$(call output,region) && \
-		$(tool_run) register --url "$$url" --auth-parameter "$$auth" --token-parameter "$$param" --region "$$region"
+register: ## Register ENV's webhooks with Pipedrive by hand, one per subscription (Terraform does it on apply)
+	@registration=$(call output,webhook_registration) && \
+		WEBHOOK_REGISTRATION="$$registration" $(tool_run) register
 
 .PHONY: e2e
 e2e: ## Terratest against a real sandbox AWS account (test/README.md); tag e2e

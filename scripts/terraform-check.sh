@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Offline checks of everything under terraform/: formatting, tflint, tfsec, the
-# terraform-docs tables, `validate` and `tofu test` of every module and root, and the
-# AWS schema check. The AWS provider comes from ../shared/tools' schema-only stand-in
-# when that folder exists (the project's own machines, which cannot download it);
-# elsewhere `init` downloads the real provider.
+# terraform-docs tables, `validate` and `tofu test` of every module and root,
+# `validate` of every module's examples, and the AWS schema check. The AWS provider
+# comes from ../shared/tools' schema-only stand-in when that folder exists (the
+# project's own machines, which cannot download it); elsewhere `init` downloads the
+# real provider.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -61,6 +62,11 @@ runs() {
   done
 }
 total_runs=0 tofu_runs=0 tf_runs=0 not_run=()
+# Every module's examples (terraform-aws-modules' examples/NAME), validated by each engine.
+mapfile -t examples < <(compgen -G "terraform/modules/*/examples/*/main.tf" | xargs -n1 dirname)
+for dir in terraform/modules/*; do
+  compgen -G "$dir/examples/*/main.tf" >/dev/null || { echo "$dir has no examples/NAME/main.tf: every module shows how it is called" >&2; exit 1; }
+done
 # passed OUTPUT: the N of the test summary line "Success! N passed, 0 failed."
 passed() { sed -n 's/^Success! \([0-9]*\) passed.*/\1/p' <<<"$1" | tail -n 1; }
 
@@ -75,6 +81,11 @@ for dir in terraform/modules/* terraform/environments/* terraform/bootstrap; do
     n=$(runs "$dir" | wc -l)
     total_runs=$((total_runs + n)) tofu_runs=$((tofu_runs + $(passed "$out")))
   fi
+done
+for dir in "${examples[@]}"; do
+  step "init + validate $dir"
+  "${with_provider[@]}" "$tofu" -chdir="$dir" init -backend=false -input=false -no-color >/dev/null
+  "${with_provider[@]}" "$tofu" -chdir="$dir" validate -no-color
 done
 
 # Terraform too, where it is installed: the modules claim Terraform >= 1.11 as well.
@@ -105,6 +116,12 @@ if command -v terraform >/dev/null 2>&1; then
         tf_runs=$((tf_runs + $(passed "$out")))
       fi
     fi
+  done
+  for dir in "${examples[@]}"; do
+    step "terraform $tf_version: init + validate $dir"
+    export TF_DATA_DIR="$TF_DATA_DIR_BASE/${dir//\//_}"
+    "${with_provider[@]}" terraform -chdir="$dir" init -backend=false -input=false -no-color >/dev/null
+    "${with_provider[@]}" terraform -chdir="$dir" validate -no-color
   done
   unset TF_DATA_DIR
 else

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -18,7 +19,7 @@ import (
 func TestEveryRoleTakesThePermissionsBoundary(t *testing.T) {
 	modules, _ := filepath.Glob(repo.Path("terraform", "modules", "*"))
 	roleBlock := regexp.MustCompile(`(?ms)^resource "aws_iam_role" "([a-z_]+)" \{\n(.*?)^\}`)
-	withRoles := map[string]bool{}
+	ownRoles := map[string]bool{}
 	for _, m := range modules {
 		files, _ := filepath.Glob(filepath.Join(m, "*.tf"))
 		for _, f := range files {
@@ -27,29 +28,36 @@ func TestEveryRoleTakesThePermissionsBoundary(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, r := range roleBlock.FindAllSubmatch(b, -1) {
-				withRoles[filepath.Base(m)] = true
+				ownRoles[filepath.Clean(m)] = true
 				if !regexp.MustCompile(`(?m)^\s+permissions_boundary\s*=\s*var\.permissions_boundary_arn\s*$`).Match(r[2]) {
 					t.Errorf("%s: aws_iam_role.%s takes no permissions_boundary = var.permissions_boundary_arn", filepath.Base(m), r[1])
 				}
 			}
 		}
 	}
-	if len(withRoles) == 0 {
+	if len(ownRoles) == 0 {
 		t.Fatal("no aws_iam_role found in terraform/modules; the pattern no longer reads them")
 	}
-	root, err := os.ReadFile(repo.Path("terraform", "environments", "sandbox", "main.tf"))
-	if err != nil {
-		t.Fatal(err)
+	// A module creates roles when it has one or calls a module that does; every
+	// call of such a module, from the sandbox root down, hands the boundary on.
+	createsRoles := func(dir string) bool {
+		return slices.ContainsFunc(stackFolders(t, dir), func(d string) bool { return ownRoles[d] })
 	}
-	moduleBlock := regexp.MustCompile(`(?ms)^module "([a-z_]+)" \{\n(.*?)^\}`)
-	for _, m := range moduleBlock.FindAllSubmatch(root, -1) {
-		src := regexp.MustCompile(`source\s*=\s*"\.\./\.\./modules/([a-z-]+)"`).FindSubmatch(m[2])
-		if src == nil || !withRoles[string(src[1])] {
-			continue
+	passes := regexp.MustCompile(`(?m)^\s+permissions_boundary_arn\s*=\s*(local|var)\.permissions_boundary_arn\s*$`)
+	checked := 0
+	for _, dir := range stackFolders(t, repo.Path("terraform", "environments", "sandbox")) {
+		for _, c := range moduleCalls(t, dir) {
+			if !createsRoles(c.dir) {
+				continue
+			}
+			checked++
+			if !passes.MatchString(c.body) {
+				t.Errorf("%s: module %s creates roles but is given no permissions_boundary_arn", filepath.Base(dir), c.name)
+			}
 		}
-		if !strings.Contains(string(m[2]), "permissions_boundary_arn = local.permissions_boundary_arn") {
-			t.Errorf("the sandbox root's module %s creates roles but is given no permissions_boundary_arn", m[1])
-		}
+	}
+	if checked < 3 {
+		t.Errorf("checked %d module calls that create roles, want at least 3 (receiver, watchdog, and the function module each calls)", checked)
 	}
 }
 

@@ -31,30 +31,35 @@ func TestSandboxDependencyGraph(t *testing.T) {
 	for name, bin := range engines {
 		t.Run(name, func(t *testing.T) {
 			edges := graph(t, bin)
-			for _, from := range []string{"module.registration.terraform_data.webhook", "module.registration.terraform_data.url"} {
+			for _, from := range []string{"module.stack.module.registration.terraform_data.webhook", "module.stack.module.registration.terraform_data.url"} {
 				for _, to := range []string{
 					"terraform_data.api_token",
 					"terraform_data.api_token_parameter",
-					"module.receiver.aws_ssm_parameter.webhook_auth",
-					"module.receiver.aws_apigatewayv2_stage.default",
-					"module.receiver.aws_apigatewayv2_route.webhook",
-					"module.receiver.aws_lambda_permission.api",
+					"module.stack.module.receiver.aws_ssm_parameter.webhook_auth",
+					"module.stack.module.receiver.aws_apigatewayv2_stage.default",
+					"module.stack.module.receiver.aws_apigatewayv2_route.webhook",
+					"module.stack.module.receiver.aws_lambda_permission.api",
 				} {
 					if !reaches(edges, from, to) {
 						t.Errorf("%s does not depend on %s", from, to)
 					}
 				}
 			}
+			// The audit log is masked before the function can log to it: the function
+			// (in its own module since issue 19) waits for the data protection policy.
+			if !reaches(edges, "module.stack.module.receiver.module.function.aws_lambda_function.this", "module.stack.module.receiver.aws_cloudwatch_log_data_protection_policy.personal_data") {
+				t.Error("the receiver function does not depend on the masking of its log group")
+			}
 			// The watchdog comes after the registration and goes before it: a destroy
 			// never has it registering again the webhook being deleted. Its pause
 			// parameter too: a check still running when the destroy begins finds it
 			// gone before the webhook is deleted, and registers nothing; and the
 			// function, which reads it, goes first.
-			if !reaches(edges, "module.watchdog.aws_lambda_function.this", "module.watchdog.aws_ssm_parameter.pause") {
+			if !reaches(edges, "module.stack.module.watchdog.module.function.aws_lambda_function.this", "module.stack.module.watchdog.aws_ssm_parameter.pause") {
 				t.Error("the watchdog function does not depend on its pause parameter")
 			}
-			for _, from := range []string{"module.watchdog.aws_scheduler_schedule.this", "module.watchdog.aws_lambda_function.this", "module.watchdog.aws_ssm_parameter.pause"} {
-				if !reaches(edges, from, "module.registration.terraform_data.webhook") {
+			for _, from := range []string{"module.stack.module.watchdog.aws_scheduler_schedule.this", "module.stack.module.watchdog.module.function.aws_lambda_function.this", "module.stack.module.watchdog.aws_ssm_parameter.pause"} {
+				if !reaches(edges, from, "module.stack.module.registration.terraform_data.webhook") {
 					t.Errorf("%s does not depend on the registration", from)
 				}
 			}

@@ -31,8 +31,8 @@ func checkWatchdogHeals(t *testing.T, ctx context.Context, cfg awssdk.Config, fu
 		if err != nil {
 			t.Fatalf("invoking the watchdog: %v", err)
 		}
-		var r watchdog.Report
-		if out.FunctionError != nil || json.Unmarshal(out.Payload, &r) != nil || r.Status != want {
+		var rs []watchdog.Report // one per subscription: the stack has one
+		if out.FunctionError != nil || json.Unmarshal(out.Payload, &rs) != nil || len(rs) != 1 || rs[0].Status != want {
 			t.Fatalf("watchdog answered %s (error %v); want status %s", out.Payload, awssdk.ToString(out.FunctionError), want)
 		}
 	}

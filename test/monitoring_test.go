@@ -22,6 +22,7 @@ import (
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/jsonlog"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/lambdalocal"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/lambdatest"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/logtest"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive"
@@ -96,8 +97,8 @@ func receiverRecords(t *testing.T) []map[string]any {
 // coldStartRecords are what the built bootstrap writes when Lambda starts it.
 func coldStartRecords(t *testing.T) []map[string]any {
 	t.Helper()
-	bin := lambdatest.BuildBootstrap(t, "./lambda")
-	rt := lambdatest.NewRuntime()
+	bin := lambdatest.BuildBootstrap(t, "./lambda/receiver")
+	rt := lambdalocal.NewRuntime()
 	defer rt.Close()
 	cmd := exec.Command(bin)
 	cmd.Env = []string{"AWS_LAMBDA_RUNTIME_API=" + rt.Addr(), "WEBHOOK_AUTH_USER=" + monUser, "WEBHOOK_AUTH_PASSWORD=" + monPassword, "HOME=" + t.TempDir()}
@@ -155,8 +156,8 @@ func watchdogRecords(t *testing.T) []map[string]any {
 	defer pd.Close()
 	logs := &logtest.Buffer{}
 	cfg := watchdog.Config{
-		Registration: pipedrive.Registration{Name: "pdw-test", Subscription: pipedrive.Subscription{
-			URL: "https://abc123.execute-api.us-east-1.amazonaws.com/webhooks/pipedrive", EventAction: "*", EventObject: "deal", Version: pipedrive.V2}},
+		Registrations: []pipedrive.Registration{{Name: "pdw-test", Subscription: pipedrive.Subscription{
+			URL: "https://abc123.execute-api.us-east-1.amazonaws.com/webhooks/pipedrive", EventAction: "*", EventObject: "deal", Version: webhook.V2}}},
 		Token: func(context.Context) (string, error) { return token, nil },
 		Credentials: func(context.Context) (secrets.Credentials, error) {
 			return secrets.Credentials{User: monUser, Password: monPassword}, nil
@@ -170,7 +171,7 @@ func watchdogRecords(t *testing.T) []map[string]any {
 	watchdog.Check(ctx, cfg)
 	// A settled duplicate (a day old): the check deletes it, and says so at WARN.
 	authUser := monUser
-	pd.Add(pipedrivetest.Webhook{SubscriptionURL: cfg.Registration.URL, EventAction: "*", EventObject: "deal", HTTPAuthUser: &authUser,
+	pd.Add(pipedrivetest.Webhook{SubscriptionURL: cfg.Registrations[0].URL, EventAction: "*", EventObject: "deal", HTTPAuthUser: &authUser,
 		AddTime: time.Now().Add(-24 * time.Hour).UTC().Format("2006-01-02T15:04:05.000Z")})
 	watchdog.Check(ctx, cfg)
 	pd.SetActive(pd.Webhooks()[0].ID, false, 0)
@@ -190,7 +191,7 @@ func senderCheckRecords(t *testing.T) []map[string]any {
 	h := receiver.New(slog.New(jsonlog.NewHandler(logs, nil)), receiver.Config{Senders: checker})
 	deal, _ := pipedrivetest.GetFixture("v2/deal-change")
 	for _, source := range []string{"185.166.142.10", "203.0.113.7"} {
-		ev, err := lambdatest.GatewayEvent(deal.Body, "", false)
+		ev, err := lambdalocal.GatewayEvent(deal.Body, "", false)
 		if err != nil {
 			t.Fatal(err)
 		}

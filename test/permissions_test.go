@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"regexp"
 	"testing"
 
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/repo"
@@ -26,19 +25,10 @@ func TestStackPermissionsCoverEveryType(t *testing.T) {
 	if err := json.Unmarshal(raw, &table); err != nil {
 		t.Fatal(err)
 	}
-	root := repo.Path("terraform", "environments", "sandbox")
-	dirs := []string{root}
-	rootTF, _ := filepath.Glob(filepath.Join(root, "*.tf"))
-	for _, f := range rootTF {
-		b, _ := os.ReadFile(f)
-		for _, m := range regexp.MustCompile(`source\s*=\s*"(\.\./\.\./modules/[a-z-]+)"`).FindAllSubmatch(b, -1) {
-			dirs = append(dirs, filepath.Join(root, string(m[1])))
-		}
-	}
-	if len(dirs) < 5 {
+	dirs := stackFolders(t, repo.Path("terraform", "environments", "sandbox"))
+	if len(dirs) < 6 {
 		t.Fatalf("found %d folders of the sandbox stack; the pattern no longer reads its modules", len(dirs))
 	}
-	block := regexp.MustCompile(`(?m)^(resource|data|ephemeral) "([a-z0-9_]+)"`)
 	types := map[string][]string{}
 	for _, d := range dirs {
 		files, _ := filepath.Glob(filepath.Join(d, "*.tf"))
@@ -47,7 +37,7 @@ func TestStackPermissionsCoverEveryType(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, m := range block.FindAllSubmatch(b, -1) {
+			for _, m := range resourceType.FindAllSubmatch(b, -1) {
 				key := string(m[2])
 				if string(m[1]) != "resource" {
 					key = string(m[1]) + "." + key

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -20,10 +21,13 @@ const (
 )
 
 // TestRegistrationModule runs terraform/modules/webhook-registration for real with
-// OpenTofu, and with Terraform where it is installed, against a local Pipedrive (validated against its OpenAPI description) and
-// a local SSM: apply registers, a second apply changes nothing, a new URL replaces
-// the old URL's webhook, new credentials register anew before the old webhook goes,
-// a rename and a rotation by hand leave nothing behind, destroy deletes.
+// OpenTofu, and with Terraform where it is installed, against a local Pipedrive
+// (validated against its OpenAPI description) and a local SSM, with a list of
+// subscriptions: apply registers one webhook per subscription, a second apply
+// changes nothing, adding or removing a subscription creates or deletes exactly
+// its webhook and touches no other, a new URL replaces the old URL's webhooks, new
+// credentials register every subscription anew before the old webhooks go, a
+// rotation by hand leaves nothing behind, destroy deletes them all.
 func TestRegistrationModule(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds OpenTofu and the registration tool, then runs tofu apply")
@@ -68,37 +72,63 @@ func testRegistrationModule(t *testing.T, tofu, toolBin string) {
 		}
 		return out
 	}
-	vars := func(url string, authVersion int) []string {
-		return []string{"-auto-approve", "-no-color",
-			"-var", "webhook_url=" + url, "-var", fmt.Sprintf("auth_version=%d", authVersion),
-			"-var", "api_url=" + pd.APIURL(), "-var", "tool=" + toolBin}
+	// subscriptions are "object/action" pairs, version 2.0.
+	apply := func(command, url string, authVersion int, subscriptions ...string) string {
+		t.Helper()
+		var list []string
+		for _, s := range subscriptions {
+			object, action, _ := strings.Cut(s, "/")
+			list = append(list, fmt.Sprintf("{event_object=%q,event_action=%q}", object, action))
+		}
+		return tf(command, "-auto-approve", "-no-color",
+			"-var", "webhook_url="+url, "-var", fmt.Sprintf("auth_version=%d", authVersion),
+			"-var", "subscriptions=["+strings.Join(list, ",")+"]",
+			"-var", "api_url="+pd.APIURL(), "-var", "tool="+toolBin)
 	}
 	const url1, url2 = "https://one.example.com/webhooks/pipedrive", "https://two.example.com/webhooks/pipedrive"
 
 	tf("init", "-no-color")
-	tf(append([]string{"apply"}, vars(url1, 1)...)...)
-	expectWebhook(t, pd, url1, "pdw-test", "first-password-1")
+	apply("apply", url1, 1, "deal/*", "person/*")
+	first := expectWebhooks(t, pd, url1, "pdw-test", "first-password-1", "deal/*", "person/*")
 
 	posts := countPosts(pd)
-	out := tf(append([]string{"apply"}, vars(url1, 1)...)...)
+	out := apply("apply", url1, 1, "deal/*", "person/*")
 	if !strings.Contains(out, "No changes") || countPosts(pd) != posts {
 		t.Errorf("a second apply changed something:\n%s", out)
 	}
-	expectWebhook(t, pd, url1, "pdw-test", "first-password-1")
+	expectWebhooks(t, pd, url1, "pdw-test", "first-password-1", "deal/*", "person/*")
 
-	tf(append([]string{"apply"}, vars(url2, 1)...)...)
-	expectWebhook(t, pd, url2, "pdw-test", "first-password-1")
+	// Add one: exactly one create, and the others are the same webhooks.
+	apply("apply", url1, 1, "deal/*", "person/*", "organization/create")
+	added := expectWebhooks(t, pd, url1, "pdw-test", "first-password-1", "deal/*", "person/*", "organization/create")
+	if countPosts(pd) != posts+1 || added["deal/*"] != first["deal/*"] || added["person/*"] != first["person/*"] {
+		t.Errorf("adding a subscription touched the others: before %v, after %v, %d creates", first, added, countPosts(pd)-posts)
+	}
 
+	// Remove one: its webhook goes, the others stay as they were.
+	apply("apply", url1, 1, "deal/*", "organization/create")
+	removed := expectWebhooks(t, pd, url1, "pdw-test", "first-password-1", "deal/*", "organization/create")
+	if removed["deal/*"] != first["deal/*"] || removed["organization/create"] != added["organization/create"] {
+		t.Errorf("removing a subscription touched the others: before %v, after %v", added, removed)
+	}
+
+	apply("apply", url2, 1, "deal/*", "organization/create")
+	expectWebhooks(t, pd, url2, "pdw-test", "first-password-1", "deal/*", "organization/create")
+
+	// Rotate: every subscription registered anew, with the new password.
 	ssm.Set(authParam, "pipedrive:second-password-2")
-	tf(append([]string{"apply"}, vars(url2, 2)...)...)
-	expectWebhook(t, pd, url2, "pdw-test", "second-password-2")
+	apply("apply", url2, 2, "deal/*", "organization/create")
+	rotated := expectWebhooks(t, pd, url2, "pdw-test", "second-password-2", "deal/*", "organization/create")
 
 	// A rotation by hand, as README shows it, then a destroy: found by URL.
 	ssm.Set(authParam, "pipedrive:third-password-3")
 	run(t, root, append(env, "PIPEDRIVE_API_URL="+pd.APIURL()), toolBin, "register", "--url", url2, "--rotate", "--auth-parameter", authParam, "--region", "eu-central-1")
-	expectWebhook(t, pd, url2, "pipedrive-webhooks", "third-password-3")
+	byHand := expectWebhooks(t, pd, url2, "", "", "deal/*", "organization/create")
+	if byHand["deal/*"] == rotated["deal/*"] || byHand["organization/create"] != rotated["organization/create"] {
+		t.Errorf("a rotation by hand of deal/*: before %v, after %v", rotated, byHand)
+	}
 
-	tf(append([]string{"destroy"}, vars(url2, 2)...)...)
+	apply("destroy", url2, 2, "deal/*", "organization/create")
 	if hooks := pd.Webhooks(); len(hooks) != 0 {
 		t.Errorf("%d webhooks left after destroy: %+v", len(hooks), hooks)
 	}
@@ -107,17 +137,28 @@ func testRegistrationModule(t *testing.T, tofu, toolBin string) {
 	}
 }
 
-func expectWebhook(t *testing.T, pd *pipedrivetest.Server, url, name, password string) {
+// expectWebhooks checks that Pipedrive holds exactly one v2 webhook per
+// subscription ("object/action"), all delivering to url, named name and
+// registered with password ("" for any), and returns their ids by subscription.
+func expectWebhooks(t *testing.T, pd *pipedrivetest.Server, url, name, password string, subscriptions ...string) map[string]int64 {
 	t.Helper()
 	hooks := pd.Webhooks()
-	if len(hooks) != 1 {
-		t.Fatalf("%d webhooks, want exactly 1: %+v", len(hooks), hooks)
+	ids := map[string]int64{}
+	for _, h := range hooks {
+		key := h.EventObject + "/" + h.EventAction
+		if _, dup := ids[key]; dup || !slices.Contains(subscriptions, key) {
+			t.Fatalf("webhook %s is a duplicate or no subscription's; want one each of %v: %+v", key, subscriptions, hooks)
+		}
+		ids[key] = h.ID
+		if h.SubscriptionURL != url || h.Version != "2.0" || (name != "" && h.Name != name) ||
+			h.HTTPAuthUser == nil || *h.HTTPAuthUser != "pipedrive" || h.HTTPAuthPassword == nil || (password != "" && *h.HTTPAuthPassword != password) {
+			t.Fatalf("webhook %+v, want %s named %q", h, url, name)
+		}
 	}
-	h := hooks[0]
-	if h.SubscriptionURL != url || h.Name != name || h.Version != "2.0" || h.EventObject != "deal" || h.EventAction != "*" ||
-		h.HTTPAuthUser == nil || *h.HTTPAuthUser != "pipedrive" || h.HTTPAuthPassword == nil || *h.HTTPAuthPassword != password {
-		t.Fatalf("webhook %+v, want %s named %q", h, url, name)
+	if len(ids) != len(subscriptions) {
+		t.Fatalf("%d webhooks, want exactly one per subscription %v: %+v", len(hooks), subscriptions, hooks)
 	}
+	return ids
 }
 
 func countPosts(pd *pipedrivetest.Server) int {
@@ -139,6 +180,9 @@ variable "webhook_url" { type = string }
 variable "auth_version" { type = number }
 variable "api_url" { type = string }
 variable "tool" { type = string }
+variable "subscriptions" {
+  type = list(object({ event_object = optional(string), event_action = optional(string), version = optional(string) }))
+}
 
 module "registration" {
   source               = %q
@@ -150,6 +194,7 @@ module "registration" {
   aws_region           = "eu-central-1"
   pipedrive_api_url    = var.api_url
   tool_command         = var.tool
+  subscriptions        = var.subscriptions
 }
 `, module, authParam)
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(main), 0o600); err != nil {

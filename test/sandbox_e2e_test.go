@@ -33,6 +33,7 @@ import (
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive/pipedrivetest"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/repo"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/webhook"
 )
 
 const (
@@ -296,7 +297,7 @@ func checkRegistered(t *testing.T, ctx context.Context, url string) {
 		t.Fatal(err)
 	}
 	found := pipedrive.Find(hooks, func(w *pipedrive.Webhook) bool { return w.SubscriptionURL == url })
-	if len(found) != 1 || found[0].Version != pipedrive.V2 || !found[0].HasBasicAuth() {
+	if len(found) != 1 || found[0].Version != webhook.V2 || !found[0].HasBasicAuth() {
 		t.Errorf("webhooks for %s at Pipedrive: %+v; want exactly one, v2, with basic auth", url, found)
 	}
 }

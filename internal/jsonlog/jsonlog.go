@@ -1,12 +1,16 @@
-// Package jsonlog is log/slog's JSON handler with one addition: a Raw value, JSON
-// text that has been validated already (a webhook body Decode accepted), is written
-// into the record as it is, instead of being validated and compacted again by
-// encoding/json. That second pass over every payload was most of what the receiver
-// spent on a delivery beyond decoding it.
+// Package jsonlog writes the records log/slog's JSON handler writes, byte for byte,
+// with two differences. A Raw value, JSON text that has been validated already (a
+// webhook body Decode accepted), is written into the record as it is, instead of
+// being validated and compacted again by encoding/json. And the records of the
+// kinds a webhook delivery logs (strings, numbers, booleans, groups of those, string
+// lists, Raw) are written by this package itself, without slog's per-attribute
+// bookkeeping (with a ReplaceAttr, which renaming the time takes, slog also encodes
+// the level with encoding/json); any other record is written by slog's handler.
 //
-// Kept for local_rps_ratio (>= 0.6, 0.51 today): slog's own JSON handler instead
-// costs the Lambda path 14% more CPU and the local server 5.6% of its answers per
-// CPU-second (make bench, 30 pairs), which takes the ratio to about 0.48.
+// Kept for local_rps_ratio (>= 0.6): with slog's own JSON handler (the time renamed
+// by a ReplaceAttr, as Lambda needs) the local server reads 0.54-0.55 where this
+// one reads 0.65-0.67, and the Lambda path costs 55% more CPU (make bench, 3 runs
+// of 20 pairs, machine shared).
 package jsonlog
 
 import (
@@ -18,6 +22,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"time"
 )
 
 // TimeKey is the key of a record's time: "timestamp", the key AWS Lambda's JSON log
@@ -36,13 +41,19 @@ type Raw []byte
 func (r Raw) MarshalJSON() ([]byte, error) { return json.RawMessage(r).MarshalJSON() }
 
 // Handler writes the JSON records slog.JSONHandler writes, splicing top-level Raw
-// attributes in without re-encoding them; they come last in the record.
+// attributes in without re-encoding them. A record's attributes are written by
+// appendAttr, in their order, when it can write them all; otherwise by slog's
+// handler, the Raw ones then last.
 type Handler struct {
 	w     io.Writer
 	mu    *sync.Mutex
 	opts  *slog.HandlerOptions
 	root  slog.Handler // slog's JSON handler, without attributes
 	attrs []slog.Attr  // from WithAttrs: written first in every record
+	// replaces is set when the caller's options have a ReplaceAttr, which every
+	// attribute must then pass through: slog's handler writes them all.
+	replaces bool
+	lines    *sync.Pool // of *line, made with these options
 	// grouped is slog's handler with every WithAttrs and WithGroup applied, once
 	// WithGroup has been called; Raw values then take the ordinary path.
 	grouped slog.Handler
@@ -55,8 +66,10 @@ func NewHandler(w io.Writer, opts *slog.HandlerOptions) *Handler {
 	if opts != nil {
 		o = *opts
 	}
+	replaces := o.ReplaceAttr != nil
 	o.ReplaceAttr = renameTime(o.ReplaceAttr)
-	return &Handler{w: w, mu: new(sync.Mutex), opts: &o, root: slog.NewJSONHandler(w, &o)}
+	return &Handler{w: w, mu: new(sync.Mutex), opts: &o, root: slog.NewJSONHandler(w, &o), replaces: replaces,
+		lines: new(sync.Pool)}
 }
 
 // renameTime returns a ReplaceAttr that writes the record's built-in time under
@@ -116,8 +129,14 @@ func (h *Handler) WithGroup(name string) slog.Handler {
 
 // line is a reusable buffer with a JSON handler that writes into it.
 type line struct {
-	buf  bytes.Buffer
+	buf  []byte
 	json slog.Handler
+}
+
+// Write appends p: slog's handler writes each record with one call.
+func (l *line) Write(p []byte) (int, error) {
+	l.buf = append(l.buf, p...)
+	return len(p), nil
 }
 
 // Handle writes one record: one line, one Write.
@@ -127,57 +146,68 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 		defer h.mu.Unlock()
 		return h.grouped.Handle(ctx, r)
 	}
-	raws := 0
-	r.Attrs(func(a slog.Attr) bool {
-		if isRaw(a) {
-			raws++
-		}
-		return true
-	})
-	if raws == 0 && len(h.attrs) == 0 {
-		h.mu.Lock()
-		defer h.mu.Unlock()
-		return h.root.Handle(ctx, r)
-	}
-	// The handler's own attributes come first, as slog writes them; then the
-	// record's, less the Raw ones, which are appended as they are.
-	rest := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
-	rest.AddAttrs(h.attrs...)
-	r.Attrs(func(a slog.Attr) bool {
-		if !isRaw(a) {
-			rest.AddAttrs(a)
-		}
-		return true
-	})
 	l := h.line()
 	defer h.release(l)
-	if err := l.json.Handle(ctx, rest); err != nil {
-		return err
-	}
-	if raws == 0 {
-		l.buf.Truncate(l.buf.Len() - 1) // the newline, put back below
-	} else {
-		l.buf.Truncate(l.buf.Len() - len("}\n"))
-	}
-	var err error
-	r.Attrs(func(a slog.Attr) bool {
-		if isRaw(a) {
-			err = appendRaw(&l.buf, a.Key, a.Value.Any().(Raw))
+	var ok bool
+	if l.buf, ok = h.appendRecord(l.buf, r); !ok {
+		// slog's handler writes the record, less its Raw attributes, appended last.
+		l.buf = l.buf[:0]
+		rest := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
+		rest.AddAttrs(h.attrs...)
+		r.Attrs(func(a slog.Attr) bool {
+			if !isRaw(a) {
+				rest.AddAttrs(a)
+			}
+			return true
+		})
+		if err := l.json.Handle(ctx, rest); err != nil {
+			return err
 		}
-		return err == nil
-	})
-	if err != nil {
-		return err
+		l.buf = l.buf[:len(l.buf)-len("}\n")]
+		r.Attrs(func(a slog.Attr) bool {
+			if isRaw(a) {
+				l.buf = appendRaw(append(appendSlogString(append(l.buf, ','), a.Key), ':'), a.Value.Any().(Raw))
+			}
+			return true
+		})
 	}
-	if raws == 0 {
-		l.buf.WriteByte('\n')
-	} else {
-		l.buf.WriteString("}\n")
-	}
+	l.buf = append(l.buf, "}\n"...)
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	_, err = h.w.Write(l.buf.Bytes())
+	_, err := h.w.Write(l.buf)
 	return err
+}
+
+// appendRecord appends the record as slog's JSON handler writes it, but for the
+// closing brace, when appendAttr can write every attribute, the logger's and the
+// record's, and no option (a ReplaceAttr of the caller's, AddSource) or year
+// outside 0-9999 asks for slog's handler.
+func (h *Handler) appendRecord(b []byte, r slog.Record) ([]byte, bool) {
+	if h.replaces || h.opts.AddSource {
+		return b, false
+	}
+	b = append(b, '{')
+	if !r.Time.IsZero() {
+		t := r.Time
+		if y := t.Year(); y < 0 || y >= 10000 {
+			return b, false
+		}
+		b = append(b, `"`+TimeKey+`":"`...)
+		b = append(t.AppendFormat(b, time.RFC3339Nano), `",`...) // no monotonic reading: slog drops it
+	}
+	b = appendSlogString(append(b, `"`+slog.LevelKey+`":`...), r.Level.String())
+	b = appendSlogString(append(b, `,"`+slog.MessageKey+`":`...), r.Message)
+	ok := true
+	for _, a := range h.attrs {
+		if b, ok = appendAttr(b, a, true, false); !ok {
+			return b, false
+		}
+	}
+	r.Attrs(func(a slog.Attr) bool {
+		b, ok = appendAttr(b, a, true, true)
+		return ok
+	})
+	return b, ok
 }
 
 func isRaw(a slog.Attr) bool {
@@ -188,38 +218,35 @@ func isRaw(a slog.Attr) bool {
 	return ok
 }
 
-func appendRaw(buf *bytes.Buffer, key string, raw Raw) error {
-	k, err := json.Marshal(key)
-	if err != nil {
-		return err
+// appendRaw appends raw as it is, compacted when it spans lines (a record is one
+// line). Text that is not JSON is appended as a JSON string: it was not Raw.
+func appendRaw(b []byte, raw Raw) []byte {
+	if bytes.IndexByte(raw, '\n') < 0 && bytes.IndexByte(raw, '\r') < 0 { // not ContainsAny: IndexByte is vectorised
+		return append(b, raw...)
 	}
-	buf.WriteByte(',')
-	buf.Write(k)
-	buf.WriteByte(':')
-	if bytes.ContainsAny(raw, "\r\n") {
-		return json.Compact(buf, raw) // the record is one line
+	buf := bytes.NewBuffer(b)
+	if err := json.Compact(buf, raw); err != nil {
+		return appendSlogString(b, string(raw))
 	}
-	buf.Write(raw)
-	return nil
+	return buf.Bytes()
 }
 
-// lines recycles a record's buffer and handler: 6 allocations and 3 KB a record.
-// Kept for local_rps_ratio, as the receiver's body buffers' pool is (its comment in
-// internal/receiver/webhook.go says the figure).
-var lines sync.Pool
-
+// line is a recycled buffer and handler (h.lines; one pool per NewHandler, as the
+// handler in it has its options). Kept for local_rps_ratio: with a new line per
+// record it reads 0.59-0.61 where the pool gives 0.65-0.67 (make bench, 3 runs of
+// 20 pairs).
 func (h *Handler) line() *line {
-	if l, ok := lines.Get().(*line); ok && l.json != nil {
-		l.buf.Reset()
+	if l, ok := h.lines.Get().(*line); ok {
+		l.buf = l.buf[:0]
 		return l
 	}
 	l := new(line)
-	l.json = slog.NewJSONHandler(&l.buf, &slog.HandlerOptions{AddSource: h.opts.AddSource, ReplaceAttr: h.opts.ReplaceAttr})
+	l.json = slog.NewJSONHandler(l, &slog.HandlerOptions{AddSource: h.opts.AddSource, ReplaceAttr: h.opts.ReplaceAttr})
 	return l
 }
 
 func (h *Handler) release(l *line) {
-	if l.buf.Cap() <= 1<<20 {
-		lines.Put(l)
+	if cap(l.buf) <= 1<<20 {
+		h.lines.Put(l)
 	}
 }

@@ -1,3 +1,5 @@
+// Package lambdatest is test support for the Lambda programs: it builds a
+// `bootstrap` for this machine. Programs use internal/lambdalocal instead.
 package lambdatest
 
 import (
@@ -10,7 +12,7 @@ import (
 )
 
 // BuildBootstrap builds the Lambda binary of the package at pkg (relative to the
-// repository's root, such as "./lambda") as `make build` does, but for the host's
+// repository's root, such as "./lambda/receiver") as `make build` does, but for the host's
 // architecture so that it can run here, and returns its path.
 func BuildBootstrap(t testing.TB, pkg string) string {
 	t.Helper()

@@ -3,6 +3,8 @@ package pipedrive
 import (
 	"testing"
 	"time"
+
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/webhook"
 )
 
 // The tests in this file kill mutants that make mutate found alive or unrun in
@@ -69,7 +71,7 @@ func TestSubscriptionURLSchemes(t *testing.T) {
 		"ftp://example.com/hook":                                                false,
 		"wss://example.com/hook":                                                false,
 	} {
-		s := Subscription{URL: url, EventAction: "*", EventObject: "deal", Version: V2}
+		s := Subscription{URL: url, EventAction: "*", EventObject: "deal", Version: webhook.V2}
 		if err := s.Validate(); (err == nil) != ok {
 			t.Errorf("%s: %v, want ok %v", url, err, ok)
 		}

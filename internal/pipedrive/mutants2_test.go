@@ -19,6 +19,7 @@ import (
 
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive/pipedrivetest"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/webhook"
 )
 
 // The tests in this file close the gaps a mutation run (make mutate) left open in
@@ -185,7 +186,7 @@ func TestRetryWaitAgainstTheDeadline(t *testing.T) {
 // and matches v1 (mutants: `r.Version == ""` negated in Registration.version,
 // `version == ""` negated in Subscription.Matches).
 func TestDefaultVersionIsV2(t *testing.T) {
-	for _, tt := range []struct{ version, want string }{{"", V2}, {V2, V2}, {V1, V1}} {
+	for _, tt := range []struct{ version, want string }{{"", webhook.V2}, {webhook.V2, webhook.V2}, {webhook.V1, webhook.V1}} {
 		t.Run("version "+cmp.Or(tt.version, "none"), func(t *testing.T) {
 			c, pd, _ := newTestClient(t)
 			reg := stackReg
@@ -204,7 +205,7 @@ func TestDefaultVersionIsV2(t *testing.T) {
 			if sent.Version != tt.want {
 				t.Errorf("created version %q, want %q", sent.Version, tt.want)
 			}
-			for _, v := range []string{V1, V2} {
+			for _, v := range []string{webhook.V1, webhook.V2} {
 				w := Webhook{SubscriptionURL: stackURL, EventAction: "*", EventObject: "deal", Version: v}
 				if got := reg.Matches(&w); got != (v == tt.want) {
 					t.Errorf("subscription version %q matches a %s webhook: %v", tt.version, v, got)
@@ -387,7 +388,7 @@ func TestBannedWebhookProblem(t *testing.T) {
 func TestMigrate(t *testing.T) {
 	auth := secrets.Credentials{User: "pipedrive", Password: testPassword}
 	addV1 := func(pd *pipedrivetest.Server, object string) pipedrivetest.Webhook {
-		return pd.Add(pipedrivetest.Webhook{SubscriptionURL: stackURL, EventAction: "updated", EventObject: object, Version: V1, UserID: 4242})
+		return pd.Add(pipedrivetest.Webhook{SubscriptionURL: stackURL, EventAction: "updated", EventObject: object, Version: webhook.V1, UserID: 4242})
 	}
 	t.Run("migrates", func(t *testing.T) {
 		c, pd, said := newTestClient(t)
@@ -401,7 +402,7 @@ func TestMigrate(t *testing.T) {
 			t.Fatalf("result %+v, webhooks %+v", res, hooks)
 		}
 		h := hooks[0]
-		if h.ID != res.ID || h.Version != V2 || h.EventAction != "change" || h.EventObject != "deal" || h.SubscriptionURL != stackURL ||
+		if h.ID != res.ID || h.Version != webhook.V2 || h.EventAction != "change" || h.EventObject != "deal" || h.SubscriptionURL != stackURL ||
 			h.UserID != 4242 || h.Name != "pipedrive-webhooks-v2" || h.HTTPAuthUser == nil || *h.HTTPAuthUser != "pipedrive" {
 			t.Errorf("the v2 webhook %+v", h)
 		}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/webhook"
 )
 
 // The tests in this file kill mutants that gremlins (make mutate) found alive in
@@ -179,7 +181,7 @@ func TestRetryAfter(t *testing.T) {
 // characters (mutants: the subscription's `err != nil` negated, `len(r.Name) > 255`
 // as `>= 255`).
 func TestRegistrationValidate(t *testing.T) {
-	good := Subscription{URL: "https://abc123.execute-api.us-east-1.amazonaws.com/webhooks/pipedrive", EventAction: "*", EventObject: "deal", Version: V2}
+	good := Subscription{URL: "https://abc123.execute-api.us-east-1.amazonaws.com/webhooks/pipedrive", EventAction: "*", EventObject: "deal", Version: webhook.V2}
 	bad := good
 	bad.URL = "not a url"
 	for _, tt := range []struct {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/webhook"
 )
 
 // Registration is a webhook to register: its subscription, its name, and the
@@ -42,7 +43,7 @@ func (r Registration) newWebhook() NewWebhook {
 
 func (r Registration) version() string {
 	if r.Version == "" {
-		return V2
+		return webhook.V2
 	}
 	return r.Version
 }
@@ -53,9 +54,11 @@ type RegisterOptions struct {
 	// matching ones: how new basic-auth credentials reach Pipedrive, which cannot
 	// update a webhook.
 	Rotate bool
-	// Exclusive retires every other webhook delivering to the URL once this one
-	// exists: the URL is the stack's, so they are its earlier registrations (another
-	// event, version or password).
+	// Exclusive retires every other webhook delivering this subscription to the URL
+	// once this one exists, young ones included (a registration that is not
+	// exclusive leaves a match younger than InFlight to the registration that may
+	// be making it): the subscription is the stack's alone. Webhooks of the stack's
+	// other subscriptions at the same URL are never touched.
 	Exclusive bool
 	// Retire lists more webhooks to delete once this one exists (say, one for a
 	// previous URL). One already gone counts as deleted.
@@ -119,12 +122,12 @@ func (c *Client) Register(ctx context.Context, reg Registration, opts RegisterOp
 		if slices.Contains(opts.Retire, w.ID) {
 			return true
 		}
-		if !opts.Rotate && w.ID != mine && c.inFlight(w) && reg.Matches(w) && w.Problem(reg.Auth.User) == "" {
+		if !opts.Rotate && !opts.Exclusive && w.ID != mine && c.inFlight(w) && reg.Matches(w) && w.Problem(reg.Auth.User) == "" {
 			c.say("webhook %d matches too, but is %s old: another registration (a rotation?) may be between its create and its deletes; leaving it to that one",
 				w.ID, time.Since(w.added()).Round(time.Second))
 			return false
 		}
-		return reg.Matches(w) || opts.Exclusive && w.SubscriptionURL == reg.URL
+		return reg.Matches(w)
 	})
 	ids := make([]int64, 0, len(retire)+len(opts.Retire))
 	for _, w := range retire {
@@ -294,12 +297,12 @@ func (c *Client) Migrate(ctx context.Context, id int64, name string, auth secret
 		return Result{}, fmt.Errorf("webhook %d does not exist (already migrated?); 'list' shows the company's webhooks", id)
 	}
 	old := found[0]
-	if old.Version == V2 {
+	if old.Version == webhook.V2 {
 		c.say("webhook %d is already v2: nothing to migrate", id)
 		return Result{ID: id}, nil
 	}
 	reg := Registration{
-		Subscription: Subscription{URL: old.SubscriptionURL, EventAction: V2Action(old.EventAction), EventObject: old.EventObject, Version: V2},
+		Subscription: Subscription{URL: old.SubscriptionURL, EventAction: V2Action(old.EventAction), EventObject: old.EventObject, Version: webhook.V2},
 		Name:         name, UserID: old.UserID, Auth: auth,
 	}
 	if err := reg.Validate(); err != nil {

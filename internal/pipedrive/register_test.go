@@ -13,6 +13,7 @@ import (
 
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive/pipedrivetest"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/webhook"
 )
 
 const (
@@ -22,7 +23,7 @@ const (
 )
 
 var stackReg = Registration{
-	Subscription: Subscription{URL: stackURL, EventAction: "*", EventObject: "deal", Version: V2},
+	Subscription: Subscription{URL: stackURL, EventAction: "*", EventObject: "deal", Version: webhook.V2},
 	Name:         "pipedrive-webhooks-sandbox",
 	Auth:         secrets.Credentials{User: "pipedrive", Password: testPassword},
 }
@@ -165,18 +166,20 @@ func TestRegisterRotateAndExclusive(t *testing.T) {
 	c, pd, _ := newTestClient(t)
 	user := "pipedrive"
 	same := pd.Add(pipedrivetest.Webhook{SubscriptionURL: stackURL, EventAction: "*", EventObject: "deal", HTTPAuthUser: &user})
-	v1 := pd.Add(pipedrivetest.Webhook{SubscriptionURL: stackURL, EventAction: "updated", EventObject: "deal", Version: V1})
+	v1 := pd.Add(pipedrivetest.Webhook{SubscriptionURL: stackURL, EventAction: "updated", EventObject: "deal", Version: webhook.V1})
 	elsewhere := pd.Add(pipedrivetest.Webhook{SubscriptionURL: "https://other.example.com/hook", EventAction: "*", EventObject: "deal"})
 	res, err := c.Register(context.Background(), stackReg, RegisterOptions{Rotate: true, Exclusive: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	slices.Sort(res.Deleted)
-	if !res.Created || !slices.Equal(res.Deleted, []int64{same.ID, v1.ID}) {
-		t.Errorf("result %+v; want a new webhook replacing %d and %d", res, same.ID, v1.ID)
+	// Exclusive is the subscription's alone: the v1 webhook at the URL is another
+	// subscription of the stack, and stays.
+	if !res.Created || !slices.Equal(res.Deleted, []int64{same.ID}) {
+		t.Errorf("result %+v; want a new webhook replacing %d only", res, same.ID)
 	}
-	if hooks := pd.Webhooks(); len(hooks) != 2 || !slices.ContainsFunc(hooks, func(w pipedrivetest.Webhook) bool { return w.ID == elsewhere.ID }) {
-		t.Errorf("left %+v; want the new one and the other URL's", hooks)
+	if hooks := pd.Webhooks(); len(hooks) != 3 || !slices.ContainsFunc(hooks, func(w pipedrivetest.Webhook) bool { return w.ID == elsewhere.ID }) ||
+		!slices.ContainsFunc(hooks, func(w pipedrivetest.Webhook) bool { return w.ID == v1.ID }) {
+		t.Errorf("left %+v; want the new one, the v1 one and the other URL's", hooks)
 	}
 }
 
@@ -250,7 +253,7 @@ func TestErrorsAreOneRedactedLine(t *testing.T) {
 }
 
 func TestSubscriptionValidate(t *testing.T) {
-	ok := Subscription{URL: stackURL, EventAction: "*", EventObject: "deal", Version: V2}
+	ok := Subscription{URL: stackURL, EventAction: "*", EventObject: "deal", Version: webhook.V2}
 	for _, tt := range []struct {
 		change func(*Subscription)
 		want   string
@@ -258,7 +261,7 @@ func TestSubscriptionValidate(t *testing.T) {
 		{func(s *Subscription) { s.URL = "" }, "no subscription URL"},
 		{func(s *Subscription) { s.URL = "example.com/hook" }, "not an absolute"},
 		{func(s *Subscription) { s.URL = "https://u:p@example.com/hook" }, "must not carry credentials"},
-		{func(s *Subscription) { s.EventObject = "deals" }, "want one of activity, activityType, deal"},
+		{func(s *Subscription) { s.EventObject = "deals" }, "version 2.0 offers activity, board, deal"},
 		{func(s *Subscription) { s.EventAction = "updated.deal" }, "event action"},
 		{func(s *Subscription) { s.Version = "3.0" }, "version"},
 		{func(s *Subscription) { s.EventObject = "activityType" }, "v1 webhooks only"},
@@ -269,7 +272,7 @@ func TestSubscriptionValidate(t *testing.T) {
 			t.Errorf("%+v: %v, want %q", s, err, tt.want)
 		}
 	}
-	for _, s := range []Subscription{ok, {URL: stackURL, EventAction: "updated", EventObject: "activityType", Version: V1}} {
+	for _, s := range []Subscription{ok, {URL: stackURL, EventAction: "updated", EventObject: "activityType", Version: webhook.V1}} {
 		if err := s.Validate(); err != nil {
 			t.Errorf("%+v: %v", s, err)
 		}

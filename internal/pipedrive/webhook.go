@@ -1,30 +1,44 @@
 package pipedrive
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/webhook"
 )
 
-// Webhook payload versions, as the webhooks API spells them.
-const (
-	V1 = "1.0"
-	V2 = "2.0"
-)
+// EventObjects are the objects a webhook of each version can subscribe to, "*"
+// (every object) last: the one list, from Pipedrive's documentation, that the
+// tool, the watchdog and Terraform (through a file generated from it) check a
+// subscription against.
+//
+//   - 1.0: the webhooks API's list ("List of Webhooks"): its OpenAPI description's
+//     event_object enum without lead, which v1 never offered, plus activityType,
+//     which only v1 delivers.
+//   - 2.0: "List of Webhooks v2" and "Guide for Webhooks v2" (2026): the classic
+//     objects (pipeline and stage since 2024), lead, and the ones v1 never had —
+//     deal_installment, deal_product, board, phase, project and task (April and
+//     May 2026) — as the v2 AsyncAPI description's meta.entity enum lists them.
+//     Pipedrive's changelog also announces webhooks for custom-field definitions
+//     (May 2026) without publishing the event_object values that select them:
+//     they are added here once it does.
+var EventObjects = map[string][]string{
+	webhook.V1: {"activity", "activityType", "deal", "note", "organization", "person", "pipeline", "product", "stage", "user", "*"},
+	webhook.V2: {"activity", "board", "deal", "deal_installment", "deal_product", "lead", "note", "organization", "person", "phase",
+		"pipeline", "product", "project", "stage", "task", "user", "*"},
+}
 
-// EventObjects are the objects a webhook can subscribe to: the webhooks API's own
-// list (its OpenAPI description's enum), and activityType, which only v1 delivers.
-var EventObjects = []string{"activity", "activityType", "deal", "lead", "note", "organization", "person", "pipeline", "product", "stage", "user", "*"}
+// Versions are the payload versions a webhook can have, oldest first.
+var Versions = []string{webhook.V1, webhook.V2}
 
 // EventActions are the actions a webhook can subscribe to, in the API's v2 spelling;
 // v1's added, updated, merged and deleted are accepted and sent as these.
 var EventActions = []string{"create", "change", "delete", "*"}
-
-// V1Only are the event objects only v1 webhooks deliver.
-var V1Only = []string{"activityType"}
 
 // Webhook is a registered webhook as the webhooks API lists it. Pipedrive also
 // returns the basic-auth password; it is deliberately not decoded, so that it can
@@ -111,16 +125,14 @@ func (w *Webhook) Problem(authUser string) string {
 // Flag is the API's 0/1 boolean (true and false are accepted too).
 type Flag bool
 
-// UnmarshalJSON reads 0, 1, true, false, their string forms, or null (false).
+// UnmarshalJSON reads 0, 1, true, false, their string forms, or null (false), as
+// webhook.ParseBool does; anything else is an error.
 func (f *Flag) UnmarshalJSON(b []byte) error {
-	switch strings.Trim(string(b), `"`) {
-	case "1", "true":
-		*f = true
-	case "0", "false", "null", "":
-		*f = false
-	default:
+	v, ok := webhook.ParseBool(b)
+	if !ok {
 		return fmt.Errorf("want 0 or 1, got %.20s", b)
 	}
+	*f = Flag(v)
 	return nil
 }
 
@@ -140,14 +152,14 @@ type Subscription struct {
 	URL         string
 	EventAction string // v1 or v2 spelling
 	EventObject string
-	Version     string // V1 or V2; "" for V2
+	Version     string // webhook.V1 or webhook.V2; "" for webhook.V2
 }
 
 // Matches reports whether w delivers this subscription.
 func (s Subscription) Matches(w *Webhook) bool {
 	version := s.Version
 	if version == "" {
-		version = V2
+		version = webhook.V2
 	}
 	return w.SubscriptionURL == s.URL && w.EventObject == s.EventObject &&
 		V2Action(w.EventAction) == V2Action(s.EventAction) && w.Version == version
@@ -164,14 +176,19 @@ func (s Subscription) Validate() error {
 		return fmt.Errorf("subscription URL %q is not an absolute http(s) URL", s.URL)
 	case u.User != nil:
 		return fmt.Errorf("the subscription URL must not carry credentials: Pipedrive sends them as basic auth")
-	case !slices.Contains(EventObjects, s.EventObject):
-		return fmt.Errorf("event object %q: want one of %s", s.EventObject, strings.Join(EventObjects, ", "))
+	case s.Version != "" && s.Version != webhook.V1 && s.Version != webhook.V2:
+		return fmt.Errorf("version %q: want %s or %s", s.Version, webhook.V1, webhook.V2)
 	case !slices.Contains(EventActions, V2Action(s.EventAction)):
 		return fmt.Errorf("event action %q: want one of %s", s.EventAction, strings.Join(EventActions, ", "))
-	case s.Version != "" && s.Version != V1 && s.Version != V2:
-		return fmt.Errorf("version %q: want %s or %s", s.Version, V1, V2)
-	case s.Version != V1 && slices.Contains(V1Only, s.EventObject):
-		return fmt.Errorf("event object %q is delivered by v1 webhooks only: use version %s", s.EventObject, V1)
+	}
+	version := cmp.Or(s.Version, webhook.V2)
+	if !slices.Contains(EventObjects[version], s.EventObject) {
+		for _, other := range Versions {
+			if other != version && slices.Contains(EventObjects[other], s.EventObject) {
+				return fmt.Errorf("event object %q is delivered by v%s webhooks only: use version %s", s.EventObject, strings.TrimSuffix(other, ".0"), other)
+			}
+		}
+		return fmt.Errorf("event object %q: version %s offers %s", s.EventObject, version, strings.Join(EventObjects[version], ", "))
 	}
 	return nil
 }
@@ -180,18 +197,15 @@ func (s Subscription) String() string {
 	return fmt.Sprintf("%s.%s (v%s) to %s", V2Action(s.EventAction), s.EventObject, s.Version, s.URL)
 }
 
-// V2Action is the v2 spelling of a v1 event action (added → create, updated and
-// merged → change, deleted → delete); v2 actions and "*" pass through.
+// V2Action is the v2 spelling of a subscription's event action: webhook.Action's
+// (added → create, updated → change, deleted → delete), except that v2 has no
+// merge to subscribe to — a merge reaches v2 as the change of the entity kept —
+// so v1's merged (and merge) is change. v2 actions and "*" pass through.
 func V2Action(action string) string {
-	switch action {
-	case "added":
-		return "create"
-	case "updated", "merged", "merge":
-		return "change"
-	case "deleted":
-		return "delete"
+	if a := webhook.Action(action); a != webhook.ActionMerge {
+		return a
 	}
-	return action
+	return webhook.ActionChange
 }
 
 // NewWebhook is what creating a webhook takes. Its String method hides the password.

@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
-	"github.com/dissertation-editor/pipedrive-webhooks/internal/lambdatest"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/lambdalocal"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive/pipedrivetest"
 )
 
@@ -39,7 +39,7 @@ func TestThroughTheLambdaAdapter(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(static, 0)
-			ev, err := lambdatest.GatewayEvent(tt.body, tt.auth, tt.base64)
+			ev, err := lambdalocal.GatewayEvent(tt.body, tt.auth, tt.base64)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -91,7 +91,7 @@ func TestAdapterRoutesLikeTheServer(t *testing.T) {
 		{http.MethodGet, "/healthz", 200},
 	} {
 		h := newHarness(nil, 0)
-		ev, _ := lambdatest.GatewayEvent(nil, "", false)
+		ev, _ := lambdalocal.GatewayEvent(nil, "", false)
 		ev.RawPath, ev.RequestContext.HTTP.Path, ev.RequestContext.HTTP.Method = tt.path, tt.path, tt.method
 		resp, err := httpadapter.NewV2(h.handler).ProxyWithContext(context.Background(), ev)
 		if err != nil || resp.StatusCode != tt.status {
@@ -102,7 +102,7 @@ func TestAdapterRoutesLikeTheServer(t *testing.T) {
 
 func TestGatewayEventRoundTrip(t *testing.T) {
 	deal, _ := pipedrivetest.GetFixture("v2/deal-change")
-	ev, err := lambdatest.GatewayEvent(deal.Body, "", true)
+	ev, err := lambdalocal.GatewayEvent(deal.Body, "", true)
 	if err != nil {
 		t.Fatal(err)
 	}

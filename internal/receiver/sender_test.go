@@ -11,7 +11,7 @@ import (
 
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
-	"github.com/dissertation-editor/pipedrive-webhooks/internal/lambdatest"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/lambdalocal"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/logtest"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive/pipedrivetest"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/senders"
@@ -53,7 +53,7 @@ func TestSenderCheck(t *testing.T) {
 			logs := &logtest.Buffer{}
 			checker := &senders.Checker{Mode: tt.mode, Load: func(context.Context) (string, error) { return tt.stored, tt.loadErr }}
 			h := New(slog.New(slog.NewJSONHandler(logs, nil)), Config{Credentials: static, Senders: checker})
-			ev, err := lambdatest.GatewayEvent(deal.Body, basic(testUser, testPassword), false)
+			ev, err := lambdalocal.GatewayEvent(deal.Body, basic(testUser, testPassword), false)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -103,7 +103,7 @@ func TestSenderCheckSaysAnOutageOnce(t *testing.T) {
 	checker := &senders.Checker{Mode: senders.Monitor, Load: func(context.Context) (string, error) { return storedRanges, loadErr }}
 	h := New(slog.New(slog.NewJSONHandler(logs, nil)), Config{Senders: checker})
 	send := func() {
-		ev, _ := lambdatest.GatewayEvent(deal.Body, "", false)
+		ev, _ := lambdalocal.GatewayEvent(deal.Body, "", false)
 		ev.RequestContext.HTTP.SourceIP = "185.166.142.10"
 		if resp, err := httpadapter.NewV2(h).ProxyWithContext(context.Background(), ev); err != nil || resp.StatusCode != http.StatusOK {
 			t.Fatalf("%v %v", resp, err)

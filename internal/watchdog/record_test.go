@@ -88,7 +88,7 @@ func TestCheckWithoutABackoffUsesTheClients(t *testing.T) {
 	w.pd.SetActive(h.ID, true, 200)
 	w.pd.Inject("GET /webhooks", fault(503))
 	begin := time.Now()
-	r := Check(context.Background(), w.cfg)
+	r := w.check(t, context.Background())
 	if r.Status != StatusHealthy || r.Webhook == nil || r.Webhook.ID != h.ID {
 		t.Errorf("report %+v, want healthy with webhook %d", r, h.ID)
 	}

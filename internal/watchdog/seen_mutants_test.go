@@ -22,7 +22,11 @@ func TestDuplicatesReportTheKeptWebhookAsListed(t *testing.T) {
 	newest := w.pd.Add(match(9000002)) // listed first: the newest, which the check keeps
 	w.pd.Add(match(9000001))
 	w.pd.SetActive(newest.ID, true, 200)
-	r := Check(context.Background(), w.cfg)
+	reports := Check(context.Background(), w.cfg)
+	if len(reports) != 1 {
+		t.Fatalf("%d reports, want 1", len(reports))
+	}
+	r := reports[0]
 	if r.Status != StatusHealthy || r.Webhook == nil || r.Webhook.ID != newest.ID || r.Webhook.LastHTTPStatus != 200 || r.Webhook.LastDeliveryTime == "" {
 		t.Errorf("report %+v, webhook %+v; want %d kept, with its last delivery (200)", r, r.Webhook, newest.ID)
 	}

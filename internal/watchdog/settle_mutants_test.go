@@ -17,7 +17,11 @@ func TestDefaultSettleFindsALateCreate(t *testing.T) {
 	w.cfg.Settle = 0
 	w.pd.SetListLag(1)
 	w.pd.Inject("POST /webhooks", pipedrivetest.Fault{Status: http.StatusBadGateway, Apply: true})
-	r := Check(context.Background(), w.cfg)
+	reports := Check(context.Background(), w.cfg)
+	if len(reports) != 1 {
+		t.Fatalf("%d reports, want 1", len(reports))
+	}
+	r := reports[0]
 	hooks := w.stackWebhooks()
 	if r.Status != StatusReRegistered || w.creates() != 1 || len(hooks) != 1 || r.Webhook == nil || r.Webhook.ID != hooks[0].ID {
 		t.Errorf("report %+v after %d creates, webhooks %+v; want the one create found", r, w.creates(), hooks)

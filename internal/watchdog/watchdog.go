@@ -1,7 +1,8 @@
-// Package watchdog keeps a stack's Pipedrive webhook alive. Pipedrive bans a webhook
-// whose deliveries fail and deletes one that has failed for days; a check finds the
-// stack's webhook by its subscription (URL, event, version), reports its health,
-// and registers it again, with the registration tool's own code, when it is gone.
+// Package watchdog keeps a stack's Pipedrive webhooks alive, one per subscription.
+// Pipedrive bans a webhook whose deliveries fail and deletes one that has failed
+// for days; a check lists the company's webhooks once, finds each subscription's
+// by its URL, event and version, reports its health, and registers it again, with
+// the registration tool's own code, when it is gone.
 package watchdog
 
 import (
@@ -18,8 +19,8 @@ import (
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets"
 )
 
-// MsgCheck is the message of the one record each check writes; the watchdog's metric
-// filters and alarms select records by it.
+// MsgCheck is the message of the record a check writes for each subscription; the
+// watchdog's metric filters and alarms select records by it.
 const MsgCheck = "webhook check"
 
 // A check's status, as logged (the `status` of the record, and the dimension of the
@@ -50,9 +51,10 @@ const MaxPause = 24 * time.Hour
 
 // Config says what a check looks after and how it reaches it.
 type Config struct {
-	// Registration is the stack's webhook as the registration tool registers it. Its
+	// Registrations are the stack's webhooks, one per subscription, as the
+	// registration tool registers them (registration.Stack's Registrations). Their
 	// Auth is ignored: Credentials are read on every check.
-	Registration pipedrive.Registration
+	Registrations []pipedrive.Registration
 	// Token reads the Pipedrive API token.
 	Token func(context.Context) (string, error)
 	// Credentials reads the basic-auth credentials the webhook is registered with.
@@ -76,15 +78,15 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// Report is what one check found and did.
+// Report is what one check found and did for one subscription.
 type Report struct {
 	Status       string  `json:"status"`
 	Problem      string  `json:"problem,omitempty"` // why it is not healthy, or what was wrong before a repair
-	Webhook      *Seen   `json:"webhook,omitempty"` // the stack's webhook, as found or created
+	Webhook      *Seen   `json:"webhook,omitempty"` // the subscription's webhook, as found or created
 	Deleted      []int64 `json:"deleted,omitempty"` // webhooks deleted: duplicates, ones Pipedrive removed (logged at WARN)
 	Error        string  `json:"error,omitempty"`   // one line, secrets redacted
-	Subscription string  `json:"subscription"`
-	Pause        string  `json:"pause,omitempty"` // why the check is paused, or what is wrong with the pause parameter
+	Subscription string  `json:"subscription"`      // which: "*.deal (v2.0) to https://…"
+	Pause        string  `json:"pause,omitempty"`   // why the check is paused, or what is wrong with the pause parameter
 }
 
 // Seen is the stack's webhook as Pipedrive lists it.
@@ -151,18 +153,19 @@ func (r Report) level() slog.Level {
 	return slog.LevelWarn
 }
 
-// Check looks once, repairs what it may, logs one `webhook check` record and
-// returns what it found. It changes nothing unless it saw the whole list: a
-// Pipedrive outage is reported, never acted on.
-func Check(ctx context.Context, cfg Config) Report {
+// Check looks once at every subscription, with one list of the company's
+// webhooks, repairs what it may, logs one `webhook check` record per subscription
+// and returns the reports, in the order of cfg.Registrations. It changes nothing
+// unless it saw the whole list: a Pipedrive outage is reported, never acted on.
+func Check(ctx context.Context, cfg Config) []Report {
 	logger := cfg.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	// One deadline for everything the check does (SSM reads, requests, retries,
 	// the wait for a lost create): the invocation's, less a margin. Whatever
-	// happens, the record is written before the invocation ends, so the alarms see
-	// the cause rather than a timeout.
+	// happens, the records are written before the invocation ends, so the alarms
+	// see the cause rather than a timeout.
 	cctx := ctx
 	if deadline, ok := ctx.Deadline(); ok {
 		margin := min(cmp.Or(cfg.Margin, 5*time.Second), time.Until(deadline)/4)
@@ -170,31 +173,46 @@ func Check(ctx context.Context, cfg Config) Report {
 		cctx, cancel = context.WithDeadline(ctx, deadline.Add(-margin))
 		defer cancel()
 	}
-	r := check(cctx, cfg, logger)
-	if r.Error != "" && errors.Is(cctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
-		r.Error = "the check ran out of time (its deadline is the invocation's, less a margin): " + r.Error
+	reports := check(cctx, cfg, logger)
+	for i, r := range reports {
+		if r.Error != "" && errors.Is(cctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
+			reports[i].Error = "the check ran out of time (its deadline is the invocation's, less a margin): " + r.Error
+		}
+		logger.LogAttrs(context.WithoutCancel(ctx), reports[i].level(), MsgCheck, reports[i].attrs()...)
 	}
-	logger.LogAttrs(context.WithoutCancel(ctx), r.level(), MsgCheck, r.attrs()...)
-	return r
+	return reports
 }
 
-func check(ctx context.Context, cfg Config, logger *slog.Logger) Report {
-	reg := cfg.Registration
-	r := Report{Subscription: reg.String()}
+// check reads the secrets and the pause once, lists once, then looks at each
+// subscription in turn. What stops the whole check (a secret or the list that
+// cannot be read, a pause) is every subscription's report.
+func check(ctx context.Context, cfg Config, logger *slog.Logger) []Report {
+	regs := slices.Clone(cfg.Registrations)
+	reports := make([]Report, len(regs))
+	for i, reg := range regs {
+		reports[i].Subscription = reg.String()
+	}
+	every := func(set func(*Report)) []Report {
+		for i := range reports {
+			set(&reports[i])
+		}
+		return reports
+	}
 	redact := new(secrets.Redactor)
-	unknown := func(what string, err error) Report {
-		r.Status, r.Error = StatusUnknown, what+": "+redact.RedactError(err).Error()
-		return r
+	unknown := func(what string, err error) []Report {
+		msg := what + ": " + redact.RedactError(err).Error()
+		return every(func(r *Report) { r.Status, r.Error = StatusUnknown, msg })
 	}
 	token, err := cfg.Token(ctx)
 	if err != nil {
 		return unknown("reading the Pipedrive API token", err)
 	}
 	redact.Add(token)
-	if reg.Auth, err = cfg.Credentials(ctx); err != nil {
+	auth, err := cfg.Credentials(ctx)
+	if err != nil {
 		return unknown("reading the basic-auth credentials", err)
 	}
-	redact.AddCredentials(reg.Auth)
+	redact.AddCredentials(auth)
 	client, err := pipedrive.NewClient(pipedrive.Config{
 		BaseURL: cfg.APIURL, Token: token, Timeout: cmp.Or(cfg.Timeout, 10*time.Second), Redactor: redact,
 		Progress: func(line string) { logger.InfoContext(ctx, "watchdog step", "step", line) },
@@ -206,14 +224,26 @@ func check(ctx context.Context, cfg Config, logger *slog.Logger) Report {
 	if cfg.Backoff != nil {
 		client.Backoff = cfg.Backoff
 	}
-	var stop bool
-	if r, stop = pause(ctx, cfg, r); stop {
-		return r
+	paused, stop := pause(ctx, cfg, Report{})
+	if stop {
+		return every(func(r *Report) { r.Status, r.Pause, r.Error = paused.Status, paused.Pause, paused.Error })
 	}
+	every(func(r *Report) { r.Pause = paused.Pause }) // a pause value not understood, said
 	all, err := client.ListWebhooks(ctx)
 	if err != nil {
 		return unknown("listing the webhooks", err)
 	}
+	for i := range regs {
+		regs[i].Auth = auth
+		reports[i] = checkOne(ctx, cfg, client, redact, regs[i], all, reports[i])
+	}
+	return reports
+}
+
+// checkOne judges one subscription from the list all, and repairs it when it is
+// gone or duplicated.
+func checkOne(ctx context.Context, cfg Config, client *pipedrive.Client, redact *secrets.Redactor,
+	reg pipedrive.Registration, all []pipedrive.Webhook, r Report) Report {
 	live := pipedrive.Find(all, func(w *pipedrive.Webhook) bool { return reg.Matches(w) && !w.Removed() })
 	healthy := slices.IndexFunc(live, func(w pipedrive.Webhook) bool { return w.Problem(reg.Auth.User) == "" })
 	switch {
@@ -233,11 +263,13 @@ func check(ctx context.Context, cfg Config, logger *slog.Logger) Report {
 	}
 	// Once more, right before a change: a pause set, or a destroy begun, while this
 	// check looked is honoured. (Register lists again before it creates.)
+	var stop bool
 	if r, stop = pause(ctx, cfg, r); stop {
 		return r
 	}
 	// Gone, or duplicated: the registration tool's own Register keeps a healthy
 	// match, or creates one, and deletes the rest (Pipedrive's removed ones too).
+	// Only this subscription's webhooks are matched: the others are left alone.
 	res, err := client.Register(ctx, reg, pipedrive.RegisterOptions{})
 	r.Deleted = res.Deleted
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive/pipedrivetest"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets/ssmtest"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/webhook"
 )
 
 const (
@@ -27,7 +28,7 @@ const (
 	pauseName = "/pdw-test/watchdog-pause"
 )
 
-var sub = pipedrive.Subscription{URL: url, EventAction: "*", EventObject: "deal", Version: pipedrive.V2}
+var sub = pipedrive.Subscription{URL: url, EventAction: "*", EventObject: "deal", Version: webhook.V2}
 
 // world is a stack's outside world: Pipedrive, SSM, and the log.
 type world struct {
@@ -61,8 +62,8 @@ func newWorld(t *testing.T) *world {
 		return &secrets.Parameter{Client: client, Name: name, Timeout: time.Second, Attempts: 2}
 	}
 	return &world{pd: pd, ssm: ssm, logs: logs, cfg: Config{
-		Registration: pipedrive.Registration{Subscription: sub, Name: "pipedrive-webhooks-sandbox"},
-		Token:        func(ctx context.Context) (string, error) { return param(tokenName).Value(ctx) },
+		Registrations: []pipedrive.Registration{{Subscription: sub, Name: "pipedrive-webhooks-sandbox"}},
+		Token:         func(ctx context.Context) (string, error) { return param(tokenName).Value(ctx) },
 		Credentials: func(ctx context.Context) (secrets.Credentials, error) {
 			return (&secrets.ParameterCredentials{Parameter: param(authName)}).Credentials(ctx)
 		},
@@ -78,6 +79,16 @@ func newWorld(t *testing.T) *world {
 // stack adds a webhook delivering the subscription, as the registration made it.
 func (w *world) stack(authUser string) pipedrivetest.Webhook {
 	return w.pd.Add(pipedrivetest.Webhook{SubscriptionURL: url, EventAction: "*", EventObject: "deal", HTTPAuthUser: &authUser, HTTPAuthPassword: ptr(password)})
+}
+
+// check runs one check of the world's one subscription and returns its report.
+func (w *world) check(t *testing.T, ctx context.Context) Report {
+	t.Helper()
+	reports := Check(ctx, w.cfg)
+	if len(reports) != 1 {
+		t.Fatalf("%d reports for one subscription: %+v", len(reports), reports)
+	}
+	return reports[0]
 }
 
 func (w *world) stackWebhooks() []pipedrivetest.Webhook {
@@ -184,7 +195,7 @@ func TestCheck(t *testing.T) {
 			w := newWorld(t)
 			kept := tt.setup(w)
 			before := len(w.stackWebhooks())
-			r := Check(context.Background(), w.cfg)
+			r := w.check(t, context.Background())
 			// Exact: an empty expectation means none, not "anything".
 			if r.Status != tt.wantStatus || w.creates() != tt.wantCreates || r.Problem != tt.wantProblem ||
 				!strings.HasPrefix(r.Error, tt.wantError) || (r.Error == "") != (tt.wantError == "") {
@@ -252,10 +263,10 @@ func assertRecord(t *testing.T, logs *logtest.Buffer, r Report) {
 func TestChecksDoNotFlap(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
-	statuses := []string{Check(ctx, w.cfg).Status}
+	statuses := []string{w.check(t, ctx).Status}
 	w.pd.Inject("GET /webhooks", fault(502), fault(502), fault(502), fault(502))
-	statuses = append(statuses, Check(ctx, w.cfg).Status)
-	statuses = append(statuses, Check(ctx, w.cfg).Status)
+	statuses = append(statuses, w.check(t, ctx).Status)
+	statuses = append(statuses, w.check(t, ctx).Status)
 	want := []string{StatusReRegistered, StatusUnknown, StatusHealthy}
 	if strings.Join(statuses, " ") != strings.Join(want, " ") || w.creates() != 1 || len(w.stackWebhooks()) != 1 {
 		t.Errorf("statuses %v after %d creates, %d webhooks; want %v after 1, 1", statuses, w.creates(), len(w.stackWebhooks()), want)
@@ -274,7 +285,7 @@ func TestLostCreateThenBlindListCreatesNoSecond(t *testing.T) {
 		failing = append(failing, fault(503))
 	}
 	w.pd.Inject("GET /webhooks", failing...)
-	r := Check(context.Background(), w.cfg)
+	r := w.check(t, context.Background())
 	if r.Status != StatusUnknown || w.creates() != 1 || len(w.stackWebhooks()) != 1 || !strings.Contains(r.Error, "not creating the webhook again") {
 		t.Errorf("report %+v after %d creates, %d webhooks; want unknown after 1 create, 1 webhook", r, w.creates(), len(w.stackWebhooks()))
 	}
@@ -309,7 +320,7 @@ func TestRotationRacingACheckLeavesOne(t *testing.T) {
 	case err := <-done:
 		t.Fatalf("the rotation ended before its delete: %v", err)
 	}
-	r := Check(context.Background(), w.cfg)
+	r := w.check(t, context.Background())
 	close(release)
 	if err := <-done; err != nil {
 		t.Fatalf("rotation: %v", err)
@@ -350,7 +361,7 @@ func TestCheckEndsBeforeItsDeadline(t *testing.T) {
 			ctx, cancel := context.WithDeadline(context.Background(), deadline)
 			defer cancel()
 			begin := time.Now()
-			r := Check(ctx, w.cfg)
+			r := w.check(t, ctx)
 			took := time.Since(begin)
 			if took > tt.within || r.Status != StatusUnknown || !strings.Contains(r.Error, tt.want) {
 				t.Errorf("after %s (deadline in 3 s): %+v; want unknown within %s, saying %q", took.Round(time.Millisecond), r, tt.within, tt.want)
@@ -371,7 +382,7 @@ func TestCheckReadsEveryPage(t *testing.T) {
 	w.pd.SetActive(h.ID, true, 200)
 	w.pd.SetPageSize(2)
 	for range 2 {
-		if r := Check(context.Background(), w.cfg); r.Status != StatusHealthy || r.Webhook == nil || r.Webhook.ID != h.ID {
+		if r := w.check(t, context.Background()); r.Status != StatusHealthy || r.Webhook == nil || r.Webhook.ID != h.ID {
 			t.Errorf("report %+v; want healthy, webhook %d", r, h.ID)
 		}
 	}
@@ -387,7 +398,7 @@ func TestCheckRefusesAnIncompleteList(t *testing.T) {
 	w.stack(user)
 	page := `{"success":true,"data":[],"additional_data":{"pagination":{"start":0,"limit":100,"more_items_in_collection":true}}}`
 	w.pd.Inject("GET /webhooks", pipedrivetest.Fault{Status: http.StatusOK, Body: page})
-	r := Check(context.Background(), w.cfg)
+	r := w.check(t, context.Background())
 	if r.Status != StatusUnknown || w.creates() != 0 || !strings.Contains(r.Error, "refusing to act on part of it") {
 		t.Errorf("report %+v after %d creates; want unknown, no create", r, w.creates())
 	}
@@ -426,7 +437,7 @@ func TestPause(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			w := newWorld(t)
 			tt.setup(w)
-			r := Check(context.Background(), w.cfg)
+			r := w.check(t, context.Background())
 			if r.Status != tt.wantStatus || w.creates() != tt.wantCreates || !strings.Contains(r.Pause, tt.wantPause) {
 				t.Errorf("report %+v after %d creates; want %s after %d, pause %q", r, w.creates(), tt.wantStatus, tt.wantCreates, tt.wantPause)
 			}
@@ -444,7 +455,7 @@ func TestNoPieceOfASecretInTheError(t *testing.T) {
 		page := pipedrivetest.Fault{Status: http.StatusServiceUnavailable, ContentType: "text/html",
 			Body: "<html><body><p>" + strings.Repeat("x", pad) + token + "</p></body></html>"}
 		w.pd.Inject("GET /webhooks", page, page, page, page)
-		r := Check(context.Background(), w.cfg)
+		r := w.check(t, context.Background())
 		if r.Status != StatusUnknown {
 			t.Errorf("pad %d: %+v", pad, r)
 		}

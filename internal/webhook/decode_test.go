@@ -338,6 +338,10 @@ func TestParseTime(t *testing.T) {
 		"2023-01-01T02:00:00+02:00": time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC),
 		"2023-01-01T00:00:00":       time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC),
 		"not a time":                {},
+		"2023-01-01 00:00:00":       time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC),
+		"1709913600:00":             {},
+		"NaN":                       {},
+		"0x1p4":                     time.Unix(16, 0),
 	} {
 		if got := parseTime(in); !got.Equal(want) {
 			t.Errorf("parseTime(%q) = %v, want %v", in, got, want)

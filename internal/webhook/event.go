@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
-	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -114,9 +113,26 @@ func boundList(names []string) []string {
 // string and list is bounded (MaxLoggedString, MaxLoggedFields).
 func (e *Event) LogValue() slog.Value {
 	attrs := make([]slog.Attr, 0, 28) // a deal with every field but the rare ones (merges, unreadable fields)
+	e.LogAttrs(func(a slog.Attr) bool {
+		attrs = append(attrs, a)
+		return true
+	})
+	return slog.GroupValue(attrs...)
+}
+
+// LogAttrs calls yield with each attribute of LogValue's group, in order, until it
+// returns false, without building the group: the jsonlog handler writes the event
+// this way, sparing a kilobyte-sized slice per record.
+func (e *Event) LogAttrs(yield func(slog.Attr) bool) {
+	more := true
+	add := func(a slog.Attr) {
+		if more {
+			more = yield(a)
+		}
+	}
 	str := func(k, v string) {
 		if v != "" {
-			attrs = append(attrs, slog.String(k, Bound(v, MaxLoggedString)))
+			add(slog.String(k, Bound(v, MaxLoggedString)))
 		}
 	}
 	str("version", e.Version)
@@ -127,25 +143,25 @@ func (e *Event) LogValue() slog.Value {
 	str("event_id", e.EventID)
 	str("dedup_key", e.DedupKey)
 	if e.Attempt > 0 {
-		attrs = append(attrs, slog.Int("attempt", e.Attempt))
+		add(slog.Int("attempt", e.Attempt))
 	}
 	str("company_id", e.CompanyID)
 	str("user_id", e.UserID)
 	str("webhook_id", e.WebhookID)
 	if !e.Timestamp.IsZero() {
-		attrs = append(attrs, slog.String("timestamp", e.Timestamp.Format(time.RFC3339Nano)))
+		add(slog.String("timestamp", e.Timestamp.Format(time.RFC3339Nano)))
 	}
 	str("correlation_id", e.CorrelationID)
-	attrs = append(attrs, slog.Bool("bulk", e.Bulk))
+	add(slog.Bool("bulk", e.Bulk))
 	str("change_source", e.ChangeSource)
 	str("host", e.Host)
 	if e.ChangedFields != nil {
-		attrs = append(attrs, slog.Any("changed_fields", boundList(e.ChangedFields)))
+		add(slog.Any("changed_fields", boundList(e.ChangedFields)))
 	}
 	str("merged_to_id", e.MergedToID)
 	str("merged_from_id", e.MergedFromID)
 	if e.PermittedUserCount.Valid {
-		attrs = append(attrs, slog.Int64("permitted_user_count", e.PermittedUserCount.N))
+		add(slog.Int64("permitted_user_count", e.PermittedUserCount.N))
 	}
 	str("deal_id", e.DealID)
 	str("project_id", e.ProjectID)
@@ -154,20 +170,19 @@ func (e *Event) LogValue() slog.Value {
 		str("status", d.Status)
 		str("previous_status", d.PreviousStatus)
 		if d.StageID.Valid {
-			attrs = append(attrs, slog.Int64("stage_id", d.StageID.N))
+			add(slog.Int64("stage_id", d.StageID.N))
 		}
 		if d.PreviousStageID.Valid {
-			attrs = append(attrs, slog.Int64("previous_stage_id", d.PreviousStageID.N))
+			add(slog.Int64("previous_stage_id", d.PreviousStageID.N))
 		}
 		if d.Value.Valid {
-			attrs = append(attrs, slog.Float64("value", d.Value.F))
+			add(slog.Float64("value", d.Value.F))
 		}
 		str("currency", d.Currency)
 	}
 	if len(e.Unreadable) > 0 {
-		attrs = append(attrs, slog.Any("unreadable_fields", boundList(e.Unreadable)))
+		add(slog.Any("unreadable_fields", boundList(e.Unreadable)))
 	}
-	return slog.GroupValue(attrs...)
 }
 
 // dedupKey hashes what stays the same when Pipedrive retries a delivery (everything
@@ -176,17 +191,18 @@ func (e *Event) LogValue() slog.Value {
 // two webhooks of the same version (during a re-registration, before the old one is
 // retired) is still one event.
 func dedupKey(e *Event, rawTimestamp, timestampMicro string) string {
-	h := sha256.New()
-	for _, part := range []string{
+	var buf [256]byte // the hash's input, on the stack unless the parts are long
+	b := buf[:0]
+	for _, part := range [...]string{
 		e.Version, e.CompanyID, e.Entity, e.EntityID, e.RawAction,
 		e.EventID, e.CorrelationID, rawTimestamp, timestampMicro,
 	} {
-		h.Write([]byte(strconv.Itoa(len(part))))
-		h.Write([]byte{':'})
-		h.Write([]byte(part))
+		b = strconv.AppendInt(b, int64(len(part)), 10)
+		b = append(b, ':')
+		b = append(b, part...)
 	}
-	var sum [sha256.Size]byte
-	return hex.EncodeToString(h.Sum(sum[:0])[:16])
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16])
 }
 
 // parentOf says which parent the payload of an entity names: the deal of a product
@@ -202,29 +218,18 @@ func parentOf(entity string) (deal, project bool) {
 	return false, false
 }
 
-// normaliseAction is a record's action: v1's past tenses in v2's words, and v1's
-// merged as merge, the event it is. (A subscription is another matter: v2 has no
-// merge action, so a subscription to v1's merged events is v2's change, as
-// pipedrive.V2Action spells it.)
-func normaliseAction(raw string) string {
-	switch raw {
-	case "added":
-		return ActionCreate
-	case "updated":
-		return ActionChange
-	case "deleted":
-		return ActionDelete
-	case "merged":
-		return ActionMerge
+// Action is an action in the words a record uses: v1's past tenses in v2's words
+// (added → create, updated → change, deleted → delete), and v1's merged as merge,
+// the event it is; v2's actions and anything else pass through. (A subscription
+// has no merge: pipedrive.V2Action spells v1's merged subscription as v2's
+// change, from this same table.)
+func Action(raw string) string {
+	if a, ok := V1Actions[raw]; ok {
+		return a
 	}
 	return raw
 }
 
-func sortedKeys[M ~map[string]V, V any](m M) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
+// V1Actions are v1's action words, each with the action a record gives it: the
+// one table of them (webhook subscriptions are spelled from it too).
+var V1Actions = map[string]string{"added": ActionCreate, "updated": ActionChange, "deleted": ActionDelete, "merged": ActionMerge}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -42,6 +43,27 @@ func (t *text) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// scalar is what text reads from b, as bytes and without a copy where it can be:
+// b itself for a number or a boolean, a string's contents when it has no escapes,
+// nil for null; else the text decoded (a copy), or bad for an object or an array.
+// (A string's invalid UTF-8, which text would write as U+FFFD, reads as no number
+// and no boolean either way.)
+func scalar(b []byte) (s []byte, bad bool) {
+	switch {
+	case bytes.Equal(b, jsonNull):
+		return nil, false
+	case len(b) > 1 && b[0] == '"' && bytes.IndexByte(b, '\\') < 0:
+		return b[1 : len(b)-1], false
+	case len(b) > 0 && b[0] == '"':
+		var t text
+		_ = t.UnmarshalJSON(b)
+		return []byte(t.s), t.bad
+	case len(b) > 0 && (b[0] == '{' || b[0] == '['):
+		return nil, true
+	}
+	return b, false
+}
+
 // Int is an optional integer: in JSON an integer, a numeric string, or null.
 type Int struct {
 	N     int64
@@ -52,15 +74,14 @@ type Int struct {
 // UnmarshalJSON reads an integer, a numeric string or null; anything else is
 // unreadable.
 func (n *Int) UnmarshalJSON(b []byte) error {
-	var t text
-	_ = t.UnmarshalJSON(b)
-	*n = Int{bad: t.bad}
-	if t.bad || t.s == "" {
+	s, bad := scalar(b)
+	*n = Int{bad: bad}
+	if bad || len(s) == 0 {
 		return nil
 	}
-	if v, err := strconv.ParseInt(t.s, 10, 64); err == nil {
+	if v, err := strconv.ParseInt(string(s), 10, 64); err == nil {
 		n.N, n.Valid = v, true
-	} else if f, ferr := strconv.ParseFloat(t.s, 64); ferr == nil && f == math.Trunc(f) && math.Abs(f) <= 1<<53 {
+	} else if f, ferr := strconv.ParseFloat(string(s), 64); ferr == nil && f == math.Trunc(f) && math.Abs(f) <= 1<<53 {
 		n.N, n.Valid = int64(f), true // 1e3, 2.0
 	} else {
 		n.bad = true // not an integer, or beyond int64: unreadable, not an error
@@ -78,13 +99,12 @@ type Float struct {
 // UnmarshalJSON reads a number, a numeric string or null; anything else, NaN and
 // the infinities included, is unreadable.
 func (f *Float) UnmarshalJSON(b []byte) error {
-	var t text
-	_ = t.UnmarshalJSON(b)
-	*f = Float{bad: t.bad}
-	if t.bad || t.s == "" {
+	s, bad := scalar(b)
+	*f = Float{bad: bad}
+	if bad || len(s) == 0 {
 		return nil
 	}
-	if v, err := strconv.ParseFloat(t.s, 64); err == nil && !math.IsInf(v, 0) && !math.IsNaN(v) {
+	if v, err := strconv.ParseFloat(string(s), 64); err == nil && !math.IsInf(v, 0) && !math.IsNaN(v) {
 		f.F, f.Valid = v, true
 	} else {
 		f.bad = true // unreadable, not an error
@@ -100,19 +120,25 @@ type flag struct {
 // UnmarshalJSON reads a boolean in any of those spellings; anything else is
 // unreadable (and false).
 func (v *flag) UnmarshalJSON(b []byte) error {
-	var t text
-	_ = t.UnmarshalJSON(b)
-	*v = flag{}
-	switch {
-	case t.bad:
-		v.bad = true
-	case t.s == "true" || t.s == "1":
-		v.b = true
-	case t.s == "false" || t.s == "0" || t.s == "":
-	default:
-		v.bad = true
-	}
+	value, ok := ParseBool(b)
+	*v = flag{b: value, bad: !ok}
 	return nil
+}
+
+// ParseBool reads a boolean as Pipedrive writes one, in JSON: true or false, 1 or
+// 0, either as a string, or null or "" (false). ok is false for anything else.
+// The receiver's decoder and the webhooks API client both read flags with it.
+func ParseBool(b []byte) (value, ok bool) {
+	s, bad := scalar(b)
+	switch str := string(s); {
+	case bad:
+		return false, false
+	case str == "true" || str == "1":
+		return true, true
+	case str == "false" || str == "0" || str == "":
+		return false, true
+	}
+	return false, false
 }
 
 // flexTime is an RFC 3339 timestamp, Pipedrive's "2006-01-02 15:04:05" (UTC), or Unix
@@ -136,8 +162,13 @@ func parseTime(s string) time.Time {
 	if s == "" {
 		return time.Time{}
 	}
-	if n, err := strconv.ParseFloat(s, 64); err == nil {
-		return unixTime(n)
+	// Every layout has a colon and no number does: a failed ParseFloat of every
+	// RFC 3339 timestamp would cost an error's two allocations.
+	if strings.IndexByte(s, ':') < 0 {
+		if n, err := strconv.ParseFloat(s, 64); err == nil {
+			return unixTime(n)
+		}
+		return time.Time{}
 	}
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05", "2006-01-02T15:04:05"} {
 		if t, err := time.Parse(layout, s); err == nil {

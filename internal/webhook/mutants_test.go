@@ -3,6 +3,7 @@ package webhook
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
@@ -198,5 +199,23 @@ func TestNoAttemptIsLeftOut(t *testing.T) {
 	slog.New(slog.NewJSONHandler(&buf, nil)).Info("x", "webhook", &Event{Version: V2})
 	if strings.Contains(buf.String(), `"attempt"`) {
 		t.Errorf("record %s, want no attempt", buf.String())
+	}
+}
+
+// LogAttrs lists LogValue's group and stops where yield says.
+func TestLogAttrsStopsWhenAsked(t *testing.T) {
+	e, err := Decode(mustFixture(t, "v2/deal-change"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all []slog.Attr
+	e.LogAttrs(func(a slog.Attr) bool { all = append(all, a); return true })
+	if group := e.LogValue().Group(); len(all) < 3 || fmt.Sprint(all) != fmt.Sprint(group) {
+		t.Fatalf("LogAttrs listed %v, LogValue's group is %v", all, group)
+	}
+	calls := 0
+	e.LogAttrs(func(slog.Attr) bool { calls++; return calls < 3 })
+	if calls != 3 {
+		t.Errorf("yield called %d times after it returned false on the 3rd", calls)
 	}
 }

@@ -19,7 +19,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -27,28 +26,38 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/cli"
 )
 
-func main() {
-	param := flag.String("token-parameter", "", "also check the KMS key of this existing SSM SecureString (the token production reads)")
-	key := flag.String("token-kms-key-arn", os.Getenv("TF_VAR_api_token_kms_key_arn"), "the key ARN the root is given for it (api_token_kms_key_arn); empty for aws/ssm")
-	region := flag.String("region", "", "region of the parameter (default: the SDK's)")
-	flag.Parse()
-	err := run(context.Background(), os.Stdout)
-	if err == nil && *param != "" {
-		err = checkTokenKey(context.Background(), os.Stdout, *region, *param, *key)
+func main() { cli.Main("aws-preflight", run) }
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
+	param := fs.String("token-parameter", "", "also check the KMS key of this existing SSM SecureString (the token production reads)")
+	key := fs.String("token-kms-key-arn", getenv("TF_VAR_api_token_kms_key_arn"), "the key ARN the root is given for it (api_token_kms_key_arn); empty for aws/ssm")
+	region := fs.String("region", "", "region of the parameter (default: the SDK's)")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: %s [-token-parameter NAME [-token-kms-key-arn ARN] [-region REGION]]\n\nChecks that the AWS SDK finds credentials as Terraform's AWS provider will.\n\nFlags:\n", args[0])
+		fs.PrintDefaults()
 	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "aws-preflight:", err)
-		os.Exit(1)
+	if err := cli.Parse(fs, args[1:], stdout, stderr); err != nil {
+		return err
 	}
+	if err := checkCredentials(ctx, stdout); err != nil {
+		return err
+	}
+	if *param == "" {
+		return nil
+	}
+	return checkTokenKey(ctx, stdout, *region, *param, *key)
 }
 
 // deadline bounds the search: without credentials, instance-metadata retries
 // would otherwise take 10 s or more.
 const deadline = 3 * time.Second
 
-func run(ctx context.Context, stdout io.Writer) error {
+func checkCredentials(ctx context.Context, stdout io.Writer) error {
 	ctx, cancel := context.WithTimeout(ctx, deadline)
 	defer cancel()
 	cfg, err := config.LoadDefaultConfig(ctx)

@@ -30,7 +30,7 @@ func isolate(t *testing.T) {
 func TestNoCredentialsFailsFast(t *testing.T) {
 	isolate(t)
 	begin := time.Now()
-	err := run(context.Background(), new(strings.Builder))
+	err := checkCredentials(context.Background(), new(strings.Builder))
 	if err == nil || !strings.Contains(err.Error(), "AWS_PROFILE") || time.Since(begin) > 4*time.Second {
 		t.Errorf("run = %v after %s; want a fast error naming AWS_PROFILE", err, time.Since(begin))
 	}
@@ -46,7 +46,7 @@ func TestAProfileCounts(t *testing.T) {
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", creds)
 	t.Setenv("AWS_PROFILE", "sandbox")
 	var out strings.Builder
-	if err := run(context.Background(), &out); err != nil || !strings.Contains(out.String(), "SharedConfigCredentials") {
+	if err := checkCredentials(context.Background(), &out); err != nil || !strings.Contains(out.String(), "SharedConfigCredentials") {
 		t.Errorf("run = %v, said %q", err, out.String())
 	}
 	if strings.Contains(out.String(), "not-a-secret") {

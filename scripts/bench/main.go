@@ -40,19 +40,15 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
-	"github.com/dissertation-editor/pipedrive-webhooks/internal/lambdatest"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/cli"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/lambdalocal"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/receiver"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/repo"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets/ssmtest"
 	"github.com/dissertation-editor/pipedrive-webhooks/scripts/bench/perf"
 )
 
-func main() {
-	if err := run(os.Args, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "bench:", err)
-		os.Exit(1)
-	}
-}
+func main() { cli.Main("bench", run) }
 
 type report struct {
 	w       io.Writer
@@ -85,14 +81,14 @@ func (r *report) budget(name string, ok bool, rule string, v string) {
 // parts are what -only may name, in the order they run.
 var parts = []string{"in-process", "local", "heap", "cold-start", "size"}
 
-func run(args []string, stdout io.Writer) error {
+func run(_ context.Context, args []string, _ func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	rounds := fs.Int("rounds", 15, "pairs of rounds (subject, baseline) per in-process and load comparison")
 	opRound := fs.Duration("op-round", 200*time.Millisecond, "how long each in-process round lasts")
 	loadRound := fs.Duration("load-round", 400*time.Millisecond, "how long each load round lasts")
 	coldRuns := fs.Int("cold-runs", 30, "pairs of cold starts (bootstrap, minimal binary)")
 	only := fs.String("only", "", "comma-separated parts to run, of "+strings.Join(parts, ",")+" (default all)")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := cli.Parse(fs, args[1:], stdout, stderr); err != nil {
 		return err
 	}
 	want := func(part string) bool { return *only == "" || slices.Contains(strings.Split(*only, ","), part) }
@@ -409,7 +405,7 @@ func coldStart(r *report, root string, runs int) error {
 	}
 	defer os.RemoveAll(dir)
 	bootstrap, minimal := filepath.Join(dir, "bootstrap"), filepath.Join(dir, "minimal")
-	for bin, pkg := range map[string]string{bootstrap: "./lambda", minimal: "./scripts/bench/minimal"} {
+	for bin, pkg := range map[string]string{bootstrap: "./lambda/receiver", minimal: "./scripts/bench/minimal"} {
 		if err := build(root, bin, pkg, runtime.GOARCH); err != nil {
 			return err
 		}
@@ -447,7 +443,7 @@ func coldStart(r *report, root string, runs int) error {
 }
 
 func startOnce(bin string, env []string) (time.Duration, error) {
-	rt := lambdatest.NewRuntime()
+	rt := lambdalocal.NewRuntime()
 	defer rt.Close()
 	cmd := exec.Command(bin)
 	cmd.Env = append([]string{"AWS_LAMBDA_RUNTIME_API=" + rt.Addr(), "HOME=" + os.TempDir()}, env...)
@@ -485,7 +481,7 @@ func sizes(r *report, root string) error {
 	}
 	defer os.RemoveAll(dir)
 	bin, zip := filepath.Join(dir, "bootstrap"), filepath.Join(dir, "receiver.zip")
-	if err := build(root, bin, "./lambda", "arm64"); err != nil {
+	if err := build(root, bin, "./lambda/receiver", "arm64"); err != nil {
 		return err
 	}
 	cmd := exec.Command("go", "run", "./scripts/lambda-zip", "-o", zip, bin)

@@ -5,7 +5,7 @@
 //
 //	go run ./scripts/invoke testdata/pipedrive/v2/deal-change.json
 //
-// The bootstrap is built for this machine from ./lambda (-tags lambda.norpc, as
+// The bootstrap is built for this machine from ./lambda/receiver (-tags lambda.norpc, as
 // deployed); the emulator is the one pinned in tools/aws-lambda-rie. Basic auth:
 // with WEBHOOK_AUTH_USER and WEBHOOK_AUTH_PASSWORD set, the function requires them
 // and the event carries them.
@@ -24,33 +24,24 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/dissertation-editor/pipedrive-webhooks/internal/lambdatest"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/cli"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/lambdalocal"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/repo"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	err := run(ctx, os.Args, os.Getenv, os.Stdout)
-	stop()
-	if err != nil && !errors.Is(err, flag.ErrHelp) {
-		fmt.Fprintln(os.Stderr, "invoke:", err)
-		os.Exit(1)
-	}
-}
+func main() { cli.Main("invoke", run) }
 
-func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
-	fs.SetOutput(stdout)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: %s PAYLOAD.json\n\nRuns the bootstrap under the Lambda Runtime Interface Emulator with the API Gateway\nevent that carries PAYLOAD, and prints the response and the log records.\n", args[0])
 	}
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := cli.Parse(fs, args[1:], stdout, stderr); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -68,7 +59,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	defer os.RemoveAll(dir)
 	bootstrap := filepath.Join(dir, "bootstrap")
 	fmt.Fprintln(stdout, "==> building the bootstrap and the emulator")
-	if err := command(ctx, repo.Root(), nil, "go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", bootstrap, "./lambda").Run(); err != nil {
+	if err := command(ctx, repo.Root(), nil, "go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", bootstrap, "./lambda/receiver").Run(); err != nil {
 		return fmt.Errorf("build the bootstrap: %w", err)
 	}
 	var rie bytes.Buffer
@@ -97,7 +88,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		r.SetBasicAuth(user, pw)
 		auth = r.Header.Get("Authorization")
 	}
-	event, err := lambdatest.GatewayEvent(body, auth, false)
+	event, err := lambdalocal.GatewayEvent(body, auth, false)
 	if err != nil {
 		return err
 	}

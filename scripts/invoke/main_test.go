@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -22,7 +23,7 @@ func TestInvokeUnderTheEmulator(t *testing.T) {
 	t.Setenv("WEBHOOK_AUTH_PASSWORD", env["WEBHOOK_AUTH_PASSWORD"])
 	var out strings.Builder
 	payload := filepath.Join(pipedrivetest.FixtureDir(), "v2", "deal-change.json")
-	if err := run(context.Background(), []string{"invoke", payload}, func(k string) string { return env[k] }, &out); err != nil {
+	if err := run(context.Background(), []string{"invoke", payload}, func(k string) string { return env[k] }, &out, io.Discard); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
 	text := out.String()

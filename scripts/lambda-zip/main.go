@@ -10,6 +10,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/flate"
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
@@ -18,19 +19,20 @@ import (
 	"io"
 	"os"
 	"time"
+
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/cli"
 )
 
-func main() {
-	if err := run(os.Args, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "lambda-zip:", err)
-		os.Exit(1)
-	}
-}
+func main() { cli.Main("lambda-zip", run) }
 
-func run(args []string, stdout io.Writer) error {
+func run(_ context.Context, args []string, _ func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	out := fs.String("o", "", "the zip to write")
-	if err := fs.Parse(args[1:]); err != nil {
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: %s -o OUT.zip BOOTSTRAP\n\nPacks BOOTSTRAP into a reproducible Lambda zip.\n\nFlags:\n", args[0])
+		fs.PrintDefaults()
+	}
+	if err := cli.Parse(fs, args[1:], stdout, stderr); err != nil {
 		return err
 	}
 	if *out == "" || fs.NArg() != 1 {

@@ -3,6 +3,7 @@ package main
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"io"
 	"os"
 	"path/filepath"
@@ -23,7 +24,7 @@ func TestZipIsReproducibleAndExecutable(t *testing.T) {
 		// A different file time must not change the zip.
 		_ = os.Chtimes(bin, time.Now(), time.Now().Add(time.Duration(i)*time.Hour))
 		var stdout strings.Builder
-		if err := run([]string{"lambda-zip", "-o", filepath.Join(dir, out), bin}, &stdout); err != nil {
+		if err := run(context.Background(), []string{"lambda-zip", "-o", filepath.Join(dir, out), bin}, os.Getenv, &stdout, io.Discard); err != nil {
 			t.Fatal(err)
 		}
 		if !strings.Contains(stdout.String(), "source_code_hash") {
@@ -51,7 +52,7 @@ func TestZipIsReproducibleAndExecutable(t *testing.T) {
 
 func TestUsage(t *testing.T) {
 	for _, args := range [][]string{{"lambda-zip"}, {"lambda-zip", "-o", "x.zip"}, {"lambda-zip", "-o", "x.zip", "/nonexistent/bootstrap"}} {
-		if err := run(args, io.Discard); err == nil {
+		if err := run(context.Background(), args, os.Getenv, io.Discard, io.Discard); err == nil {
 			t.Errorf("run(%q) succeeded", args)
 		}
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive/pipedrivetest"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/watchdog"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/webhook"
 )
 
 // TestEveryCommandSurvivesAMisbehavingPipedrive runs every command against each
@@ -211,8 +212,8 @@ func TestRotationRacingAWatchdogCheck(t *testing.T) {
 		t.Fatalf("the rotation ended before its delete: %v\n%s", r.err, r.stderr)
 	}
 	check := watchdog.Check(t.Context(), watchdog.Config{
-		Registration: pipedrive.Registration{Name: "pipedrive-webhooks", Subscription: pipedrive.Subscription{URL: hookURL, EventAction: "*", EventObject: "deal", Version: pipedrive.V2}},
-		Token:        func(context.Context) (string, error) { return token, nil },
+		Registrations: []pipedrive.Registration{{Name: "pipedrive-webhooks", Subscription: pipedrive.Subscription{URL: hookURL, EventAction: "*", EventObject: "deal", Version: webhook.V2}}},
+		Token:         func(context.Context) (string, error) { return token, nil },
 		Credentials: func(context.Context) (secrets.Credentials, error) {
 			return secrets.Credentials{User: authUser, Password: authPass}, nil
 		},

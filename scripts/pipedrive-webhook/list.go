@@ -18,10 +18,10 @@ func cmdList(ctx context.Context, args []string, e env, redact *secrets.Redactor
 	var onlyURL string
 	c.register(fs, e)
 	fs.StringVar(&onlyURL, "url", "", "only the webhooks delivering to this `URL`")
-	if err := parse(fs, args, &c); err != nil {
+	if err := parse(fs, args, &c, e); err != nil {
 		return err
 	}
-	s, err := connect(ctx, e, c, redact)
+	s, err := connect(ctx, e, c, e.getenv("PIPEDRIVE_API_URL"), redact)
 	if err != nil {
 		return err
 	}

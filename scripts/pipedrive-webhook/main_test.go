@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/cli"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive/pipedrivetest"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets"
@@ -32,6 +34,8 @@ type harness struct {
 	env map[string]string
 	// regions are the regions SSM clients were made for.
 	regions []string
+	// stdin, when set, is the next run's standard input.
+	stdin io.Reader
 }
 
 func newHarness(t *testing.T) *harness {
@@ -75,6 +79,7 @@ func (h *harness) run(args ...string) result {
 	var stdout, stderr bytes.Buffer
 	e := env{
 		getenv: func(k string) string { return h.env[k] },
+		stdin:  h.stdin,
 		stdout: &stdout, stderr: &stderr,
 		newSSM: func(_ context.Context, region string) (secrets.GetParameterAPI, error) {
 			h.regions = append(h.regions, region)
@@ -350,12 +355,13 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"list", "--output", "yaml"}, "--output"},
 		{[]string{"list", "extra"}, "unexpected argument"},
 		{[]string{"delete"}, "exactly one of --id and --url"},
+		{[]string{"delete", "--id", "1", "--registration", "x.json"}, "exactly one of --id, --url and --registration"},
 		{[]string{"delete", "--id", "1", "--url", hookURL}, "exactly one of --id and --url"},
 		{[]string{"migrate"}, "--id is required"},
 		{[]string{"register", "--api-token", "x"}, "not defined"},
 	} {
 		r := h.run(tt.args...)
-		if !errors.As(r.err, new(usageError)) || !strings.Contains(r.err.Error(), tt.want) {
+		if !errors.As(r.err, new(*cli.UsageError)) || !strings.Contains(r.err.Error(), tt.want) {
 			t.Errorf("%v: %v, want a usage error about %s", tt.args, r.err, tt.want)
 		}
 	}
@@ -363,8 +369,9 @@ func TestUsageErrors(t *testing.T) {
 		t.Error("a usage error reached Pipedrive")
 	}
 	r := h.run("register", "-h")
-	if !errors.Is(r.err, flag.ErrHelp) || !strings.Contains(r.stderr, "-url") {
-		t.Errorf("register -h: %v %q", r.err, r.stderr)
+	// Help asked for goes to stdout, and is no failure.
+	if !errors.Is(r.err, flag.ErrHelp) || !strings.Contains(r.stdout, "-url") || r.stderr != "" {
+		t.Errorf("register -h: %v, stdout %q, stderr %q", r.err, r.stdout, r.stderr)
 	}
 	if r.code != 0 {
 		t.Errorf("register -h exits %d, want 0", r.code)
@@ -407,6 +414,9 @@ func TestTerraformLifecycle(t *testing.T) {
 		t.Helper()
 		h.ok("register", "--url", hookURL, "--event-action", "*", "--event-object", object, "--version", "2.0",
 			"--name", name, "--rotate", "--exclusive", "--region", "eu-central-1")
+		// Another subscription is another resource: the old one's destroy deletes its webhooks.
+		h.ok("delete", "--url", hookURL, "--event-action", "*", "--event-object", map[string]string{"deal": "person", "person": "deal"}[object],
+			"--version", "2.0", "--region", "eu-central-1")
 		if hooks := h.pd.Webhooks(); len(hooks) != 1 || hooks[0].Name != name || hooks[0].EventObject != object {
 			t.Fatalf("after registering %s: %+v", name, hooks)
 		}

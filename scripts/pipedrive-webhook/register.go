@@ -10,65 +10,60 @@ import (
 	"time"
 
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/registration"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets"
 )
-
-// subscriptionFlags are the flags that say what a webhook delivers.
-func subscriptionFlags(fs *flag.FlagSet, reg *pipedrive.Registration) {
-	fs.StringVar(&reg.URL, "url", "", "the receiver's `URL` (required)")
-	fs.StringVar(&reg.EventAction, "event-action", "*", "create, change, delete or * (v1's added, updated, merged, deleted are taken too)")
-	fs.StringVar(&reg.EventObject, "event-object", "deal", "activity, activityType (v1 only), deal, lead, note, organization, person, pipeline, product, stage, user or *")
-	fs.StringVar(&reg.Version, "version", pipedrive.V2, "webhook payload version: 1.0 or 2.0")
-	fs.StringVar(&reg.Name, "name", "pipedrive-webhooks", "the webhook's name in Pipedrive")
-	fs.Int64Var(&reg.UserID, "user-id", 0, "the Pipedrive user whose permissions events are checked against (default: the token's user)")
-}
-
-// validate turns a registration's problem into a usage error naming the flag.
-func validate(reg pipedrive.Registration) error {
-	if reg.URL == "" {
-		return usageError{errors.New("--url is required")}
-	}
-	if err := reg.Validate(); err != nil {
-		return usageError{err}
-	}
-	return nil
-}
 
 func cmdRegister(ctx context.Context, args []string, e env, redact *secrets.Redactor) error {
 	fs := flag.NewFlagSet("register", flag.ContinueOnError)
 	var c common
 	var a authFlags
-	var reg pipedrive.Registration
+	var f stackFlags
 	var opts pipedrive.RegisterOptions
 	var retire idList
 	settle := 30 * time.Second
 	c.register(fs, e)
 	a.register(fs, e)
-	subscriptionFlags(fs, &reg)
+	f.register(fs)
 	fs.Var(&retire, "replace-id", "once the webhook exists, delete this older `id` (say, the one for a previous URL); repeat it, or give several separated by commas; one already gone counts as deleted")
 	fs.BoolVar(&opts.Rotate, "rotate", false, "create a new webhook even if a healthy one matches, then delete the matching ones: how new basic-auth credentials reach Pipedrive")
-	fs.BoolVar(&opts.Exclusive, "exclusive", false, "once the webhook exists, delete every other webhook delivering to --url (earlier registrations of the same stack)")
+	fs.BoolVar(&opts.Exclusive, "exclusive", false, "once the webhook exists, delete every other webhook delivering its subscription to the URL, however young (the stack's other subscriptions are left alone)")
 	fs.DurationVar(&settle, "settle", settle, "how long to look for a create whose answer was lost before creating again")
-	if err := parse(fs, args, &c); err != nil {
+	if err := parse(fs, args, &c, e); err != nil {
 		return err
 	}
-	if err := validate(reg); err != nil {
+	stack, err := f.stack(fs, e, c, a)
+	if err != nil {
 		return err
 	}
-	opts.Retire = retire
-	s, err := connect(ctx, e, c, redact)
+	c.tokenParameter, c.region, a.parameter = stack.TokenParameter, stack.Region, stack.AuthParameter
+	s, err := connect(ctx, e, c, stack.APIURL, redact)
 	if err != nil {
 		return err
 	}
 	s.api.Settle = settle
-	if reg.Auth, err = s.credentials(ctx, a); err != nil {
-		return err
-	}
-	res, err := s.api.Register(ctx, reg, opts)
+	auth, err := s.credentials(ctx, a)
 	if err != nil {
 		return err
 	}
-	return s.printResult(res)
+	// One webhook per subscription, in order; the ids to retire go with the first.
+	var results []pipedrive.Result
+	for i, reg := range stack.Registrations() {
+		reg.Auth = auth
+		o := opts
+		if i == 0 {
+			o.Retire = retire
+		}
+		res, err := s.api.Register(ctx, reg, o)
+		if err != nil {
+			if len(stack.Subscriptions) > 1 {
+				err = fmt.Errorf("%s: %w", stack.Subscriptions[i], err)
+			}
+			return err
+		}
+		results = append(results, res)
+	}
+	return s.printResults(results)
 }
 
 func cmdMigrate(ctx context.Context, args []string, e env, redact *secrets.Redactor) error {
@@ -82,14 +77,14 @@ func cmdMigrate(ctx context.Context, args []string, e env, redact *secrets.Redac
 	a.register(fs, e)
 	fs.DurationVar(&settle, "settle", settle, "how long to look for a create whose answer was lost before creating again")
 	fs.Int64Var(&id, "id", 0, "the v1 webhook `id` to replace (required)")
-	fs.StringVar(&name, "name", "pipedrive-webhooks", "name of the v2 webhook")
-	if err := parse(fs, args, &c); err != nil {
+	fs.StringVar(&name, "name", registration.DefaultName, "name of the v2 webhook")
+	if err := parse(fs, args, &c, e); err != nil {
 		return err
 	}
 	if id == 0 {
-		return usageError{errors.New("--id is required")}
+		return badUsage(errors.New("--id is required"))
 	}
-	s, err := connect(ctx, e, c, redact)
+	s, err := connect(ctx, e, c, e.getenv("PIPEDRIVE_API_URL"), redact)
 	if err != nil {
 		return err
 	}
@@ -102,7 +97,7 @@ func cmdMigrate(ctx context.Context, args []string, e env, redact *secrets.Redac
 	if err != nil {
 		return err
 	}
-	return s.printResult(res)
+	return s.printResults([]pipedrive.Result{res})
 }
 
 // idList is a repeatable flag of webhook ids ("--replace-id 1 --replace-id 2", or

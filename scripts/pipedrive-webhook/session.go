@@ -12,12 +12,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/cli"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/registration"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets"
 )
 
 // DefaultTokenParameter is where the seed keeps the Pipedrive API token.
-const DefaultTokenParameter = "/dissertation-editor/pipedrive/api-token"
+const DefaultTokenParameter = registration.DefaultTokenParameter
 
 // credentialsDeadline bounds the look for AWS credentials: without any, the SDK
 // would otherwise spend 10 s or more on instance-metadata retries.
@@ -59,23 +61,19 @@ func (c *common) register(fs *flag.FlagSet, e env) {
 	fs.StringVar(&c.region, "region", cmp.Or(e.getenv("AWS_REGION"), e.getenv("AWS_DEFAULT_REGION")),
 		"AWS `region` of the SSM parameters (default $AWS_REGION)")
 	fs.DurationVar(&c.timeout, "timeout", 15*time.Second, "timeout of each request to Pipedrive (and of each SSM read, at most 5s)")
-	fs.SetOutput(e.stderr)
 }
 
-func parse(fs *flag.FlagSet, args []string, c *common) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err}
+func parse(fs *flag.FlagSet, args []string, c *common, e env) error {
+	if err := cli.Parse(fs, args, e.stdout, e.stderr); err != nil {
+		return err
 	}
 	switch {
 	case fs.NArg() > 0:
-		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+		return badUsage(fmt.Errorf("unexpected argument %q", fs.Arg(0)))
 	case c.output != "text" && c.output != "json":
-		return usageError{fmt.Errorf("--output %q: want text or json", c.output)}
+		return badUsage(fmt.Errorf("--output %q: want text or json", c.output))
 	case c.timeout <= 0:
-		return usageError{fmt.Errorf("--timeout %s: want a positive duration such as 15s", c.timeout)}
+		return badUsage(fmt.Errorf("--timeout %s: want a positive duration such as 15s", c.timeout))
 	}
 	return nil
 }
@@ -91,7 +89,9 @@ type session struct {
 	ssm secrets.GetParameterAPI
 }
 
-func connect(ctx context.Context, e env, c common, redact *secrets.Redactor) (*session, error) {
+// connect reads the API token and makes the client for the webhooks API at apiURL
+// ("" for Pipedrive's).
+func connect(ctx context.Context, e env, c common, apiURL string, redact *secrets.Redactor) (*session, error) {
 	s := &session{env: e, common: c, redact: redact}
 	s.ssm = secrets.Lazy(func(ctx context.Context) (secrets.GetParameterAPI, error) { return e.newSSM(ctx, c.region) })
 	token := e.getenv("PIPEDRIVE_API_TOKEN")
@@ -109,7 +109,7 @@ func connect(ctx context.Context, e env, c common, redact *secrets.Redactor) (*s
 		token = v
 	}
 	api, err := pipedrive.NewClient(pipedrive.Config{
-		BaseURL: e.getenv("PIPEDRIVE_API_URL"), Token: token, Timeout: c.timeout,
+		BaseURL: apiURL, Token: token, Timeout: c.timeout,
 		Progress: func(line string) { s.say("%s", line) }, Redactor: redact,
 	})
 	if err != nil {
@@ -132,14 +132,21 @@ func (s *session) say(format string, args ...any) {
 	fmt.Fprintf(s.stderr, format+"\n", args...)
 }
 
-// printResult prints what register or migrate did: the webhook's id, or with
-// --output json the whole result.
-func (s *session) printResult(res pipedrive.Result) error {
+// printResults prints what register or migrate did: each webhook's id on a line,
+// or with --output json the result (a list of them for several subscriptions).
+func (s *session) printResults(results []pipedrive.Result) error {
 	if s.output == "json" {
-		return s.printJSON(res)
+		if len(results) == 1 {
+			return s.printJSON(results[0])
+		}
+		return s.printJSON(results)
 	}
-	_, err := fmt.Fprintln(s.stdout, res.ID)
-	return err
+	for _, res := range results {
+		if _, err := fmt.Fprintln(s.stdout, res.ID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *session) printJSON(v any) error {

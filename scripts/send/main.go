@@ -19,34 +19,25 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/cli"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/receiver"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	err := run(ctx, os.Args, os.Getenv, os.Stdout)
-	stop()
-	if err != nil && !errors.Is(err, flag.ErrHelp) {
-		fmt.Fprintln(os.Stderr, "send:", err)
-		os.Exit(1)
-	}
-}
+func main() { cli.Main("send", run) }
 
-func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
-	fs.SetOutput(stdout)
 	url := fs.String("url", "http://"+cmp.Or(getenv("LISTEN_ADDR"), "127.0.0.1:8080")+receiver.WebhookPath, "the receiver's webhook `URL`")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: %s [-url URL] [FILE.json | DIR ...]\n\nPosts each payload (default: testdata/pipedrive) and prints the answers.\nBasic auth from WEBHOOK_AUTH_USER and WEBHOOK_AUTH_PASSWORD, when set.\n\nFlags:\n", args[0])
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := cli.Parse(fs, args[1:], stdout, stderr); err != nil {
 		return err
 	}
 	files, err := payloads(fs.Args())

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -25,7 +26,7 @@ func TestSendPostsEveryFixtureWithAuth(t *testing.T) {
 	defer srv.Close()
 	env := map[string]string{"WEBHOOK_AUTH_USER": "pipedrive", "WEBHOOK_AUTH_PASSWORD": "pw-123"}
 	var out strings.Builder
-	err := run(context.Background(), []string{"send", "-url", srv.URL, pipedrivetest.FixtureDir()}, func(k string) string { return env[k] }, &out)
+	err := run(context.Background(), []string{"send", "-url", srv.URL, pipedrivetest.FixtureDir()}, func(k string) string { return env[k] }, &out, io.Discard)
 	all, _ := pipedrivetest.Fixtures()
 	if err != nil || int(got.Load()) != len(all) || strings.Count(out.String(), `200 {"received":true}`) != len(all) {
 		t.Fatalf("%v; %d of %d received:\n%s", err, got.Load(), len(all), out.String())
@@ -35,7 +36,7 @@ func TestSendPostsEveryFixtureWithAuth(t *testing.T) {
 	}
 	out.Reset()
 	one := filepath.Join(pipedrivetest.FixtureDir(), "v2", "deal-change.json")
-	err = run(context.Background(), []string{"send", "-url", srv.URL, one}, func(string) string { return "" }, &out)
+	err = run(context.Background(), []string{"send", "-url", srv.URL, one}, func(string) string { return "" }, &out, io.Discard)
 	if err == nil || !strings.Contains(out.String(), "401") {
 		t.Errorf("without auth: %v\n%s", err, out.String())
 	}

@@ -19,7 +19,7 @@ import (
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/jsonlog"
-	"github.com/dissertation-editor/pipedrive-webhooks/internal/lambdatest"
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/lambdalocal"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive/pipedrivetest"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/receiver"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets"
@@ -68,7 +68,7 @@ func LambdaEvent() (events.APIGatewayV2HTTPRequest, error) {
 	if err != nil {
 		return events.APIGatewayV2HTTPRequest{}, err
 	}
-	return lambdatest.GatewayEvent(body, Authorization(), false)
+	return lambdalocal.GatewayEvent(body, Authorization(), false)
 }
 
 // NewLambdaPath returns the whole Lambda path for one event as a function: API

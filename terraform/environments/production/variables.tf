@@ -151,3 +151,24 @@ variable "sender_ranges_url" {
     error_message = "The URL must be https://."
   }
 }
+
+variable "subscriptions" {
+  description = "What the stack receives, one webhook per subscription: a list of { event_object, event_action, version } (left-out attributes: deal, *, 2.0); null for the seed's *.deal, v2. README, Configuration, has ready lists (deals and people; everything in the company)."
+  type = list(object({
+    event_object = optional(string)
+    event_action = optional(string)
+    version      = optional(string)
+  }))
+  default = null
+}
+
+variable "webhook_user_id" {
+  description = "The Pipedrive user the webhooks are registered for: Pipedrive delivers an event only if this user may see it, so it must be an admin to receive every event. 0 for the API token's user."
+  type        = number
+  default     = 0
+
+  validation {
+    condition     = var.webhook_user_id >= 0 && floor(var.webhook_user_id) == var.webhook_user_id
+    error_message = "The user id is a Pipedrive user's id, a whole number, or 0 for the token's user."
+  }
+}

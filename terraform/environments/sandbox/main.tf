@@ -8,22 +8,6 @@ locals {
   secret_tool = coalesce(var.secret_tool_command, "${path.root}/../../../scripts/ssm-secret/run")
 }
 
-module "receiver" {
-  source = "../../modules/webhook-receiver"
-
-  name                     = local.name
-  lambda_zip_path          = coalesce(var.lambda_zip_path, "${path.root}/../../../dist/receiver.zip")
-  log_retention_in_days    = var.log_retention_in_days
-  webhook_auth_version     = var.webhook_auth_version
-  permissions_boundary_arn = local.permissions_boundary_arn
-  sender_check             = var.sender_check
-
-  # Optional here (production masks by default); a sandbox's log group stays
-  # deletable by a plain destroy.
-  mask_personal_data           = var.mask_personal_data
-  masking_findings_destination = var.masking_findings_destination
-}
-
 ################################################################################
 # The Pipedrive API token: read by the registration (never by the function), so
 # it lives here, next to what reads it
@@ -95,57 +79,32 @@ locals {
   token_parameter_name = var.manage_api_token_parameter ? terraform_data.api_token[0].output : local.api_token_parameter_name
 }
 
-module "registration" {
-  source = "../../modules/webhook-registration"
-
-  enabled              = var.register_webhook
-  name                 = local.name
-  webhook_url          = module.receiver.webhook_url
-  event_object         = var.event_object
-  auth_parameter_name  = module.receiver.webhook_auth_parameter_name
-  auth_version         = module.receiver.webhook_auth_version
-  token_parameter_name = local.token_parameter_name
-  aws_region           = module.receiver.region
-  pipedrive_api_url    = var.pipedrive_api_url
-  tool_command         = var.registration_tool_command
-}
-
-################################################################################
-# Keeping the webhook alive, and telling a person when it is not
-################################################################################
-
-# Watches what the registration registered, and is therefore created after it and
-# destroyed before it: a destroy never has a watchdog registering the webhook again.
-module "watchdog" {
-  source = "../../modules/webhook-watchdog"
-  count  = var.watchdog_enabled && var.register_webhook ? 1 : 0
+module "stack" {
+  source = "../../modules/webhook-stack"
 
   name                     = local.name
-  lambda_zip_path          = coalesce(var.watchdog_zip_path, "${path.root}/../../../dist/watchdog.zip")
-  registration             = module.registration.registration
-  schedule_expression      = var.watchdog_schedule
+  lambda_zip_path          = coalesce(var.lambda_zip_path, "${path.root}/../../../dist/receiver.zip")
+  watchdog_zip_path        = coalesce(var.watchdog_zip_path, "${path.root}/../../../dist/watchdog.zip")
   log_retention_in_days    = var.log_retention_in_days
+  webhook_auth_version     = var.webhook_auth_version
   permissions_boundary_arn = local.permissions_boundary_arn
-  sender_ranges            = { parameter_name = module.receiver.sender_ranges_parameter_name, url = var.sender_ranges_url }
-}
+  sender_check             = var.sender_check
+  sender_ranges_url        = var.sender_ranges_url
 
-module "monitoring" {
-  source = "../../modules/webhook-monitoring"
+  # Optional here (production masks by default); a sandbox's log group stays
+  # deletable by a plain destroy.
+  mask_personal_data           = var.mask_personal_data
+  masking_findings_destination = var.masking_findings_destination
 
-  name            = local.name
-  receiver        = module.receiver.monitoring
-  watchdog        = one(module.watchdog[*].monitoring)
-  alarm_topic_arn = var.alarm_topic_arn
-  alarm_emails    = var.alarm_emails
-}
+  register_webhook          = var.register_webhook
+  subscriptions             = var.subscriptions
+  webhook_user_id           = var.webhook_user_id
+  token_parameter_name      = local.token_parameter_name
+  pipedrive_api_url         = var.pipedrive_api_url
+  registration_tool_command = coalesce(var.registration_tool_command, "${path.root}/../../../scripts/pipedrive-webhook/run")
 
-# The alarms and saved queries moved from the receiver module to the monitoring one.
-moved {
-  from = module.receiver.aws_cloudwatch_metric_alarm.this
-  to   = module.monitoring.aws_cloudwatch_metric_alarm.this
-}
-
-moved {
-  from = module.receiver.aws_cloudwatch_query_definition.this
-  to   = module.monitoring.aws_cloudwatch_query_definition.this
+  watchdog_enabled  = var.watchdog_enabled
+  watchdog_schedule = var.watchdog_schedule
+  alarm_topic_arn   = var.alarm_topic_arn
+  alarm_emails      = var.alarm_emails
 }

@@ -42,12 +42,12 @@ locals {
 resource "aws_cloudwatch_log_data_protection_policy" "personal_data" {
   count = var.mask_personal_data ? 1 : 0
 
-  log_group_name  = aws_cloudwatch_log_group.function.name
+  log_group_name  = module.function.log_group_name
   policy_document = jsonencode(local.data_protection_policy)
 
   lifecycle {
     precondition {
-      condition     = try(var.masking_findings_destination.log_group, null) != aws_cloudwatch_log_group.function.name
+      condition     = try(var.masking_findings_destination.log_group, null) != module.function.log_group_name
       error_message = "The findings must go to another log group than the audit log itself."
     }
   }
@@ -64,7 +64,7 @@ data "aws_iam_policy_document" "unmask" {
   statement {
     sid       = "SeeTheAuditLogUnmasked"
     actions   = ["logs:Unmask"]
-    resources = [aws_cloudwatch_log_group.function.arn, "${aws_cloudwatch_log_group.function.arn}:*"]
+    resources = [module.function.log_group_arn, "${module.function.log_group_arn}:*"]
   }
 }
 
@@ -72,7 +72,7 @@ resource "aws_iam_policy" "unmask" {
   count = var.mask_personal_data ? 1 : 0
 
   name        = "${var.name}-unmask-audit-log"
-  description = "Lets its holder see the personal data masked in the audit log ${aws_cloudwatch_log_group.function.name}. Attached by the stack to nobody."
+  description = "Lets its holder see the personal data masked in the audit log ${module.function.log_group_name}. Attached by the stack to nobody."
   policy      = data.aws_iam_policy_document.unmask[0].json
   tags        = local.tags
 }

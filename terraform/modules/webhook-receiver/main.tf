@@ -1,5 +1,4 @@
 data "aws_region" "current" {}
-data "aws_caller_identity" "current" {}
 
 locals {
   webhook_path                = "/webhooks/pipedrive"
@@ -8,21 +7,8 @@ locals {
 }
 
 ################################################################################
-# Logs: created before the function, so that Lambda never creates an unmanaged one
+# The API's access log (the function's own log group is module.function's)
 ################################################################################
-
-# The audit log. With log_deletion_protection, CloudWatch Logs itself refuses to
-# delete it (DeleteLogGroup fails, for Terraform, the console and the CLI alike)
-# until a person turns the protection off: set the variable to false and apply,
-# and only then destroy. prevent_destroy cannot come from a variable; this can,
-# and it guards against deletions outside Terraform too.
-resource "aws_cloudwatch_log_group" "function" {
-  name                        = "/aws/lambda/${var.name}"
-  retention_in_days           = var.log_retention_in_days
-  kms_key_id                  = var.kms_key_arn
-  deletion_protection_enabled = var.log_deletion_protection
-  tags                        = local.tags
-}
 
 # Under /aws/vendedlogs/: API Gateway then delivers access logs without adding the
 # group to the account's CloudWatch Logs resource policy, which is limited to 5,120
@@ -64,131 +50,73 @@ resource "aws_ssm_parameter" "sender_ranges" {
 }
 
 ################################################################################
-# The function and its role
+# The function, its log group and its role
 ################################################################################
 
-data "aws_iam_policy_document" "assume" {
-  statement {
-    sid     = "LambdaAssumesTheRole"
-    actions = ["sts:AssumeRole"]
+# The audit log is the function's log group (module.function). With
+# log_deletion_protection, CloudWatch Logs itself refuses to delete it
+# (DeleteLogGroup fails, for Terraform, the console and the CLI alike) until a
+# person turns the protection off: set the variable to false and apply, and only
+# then destroy. prevent_destroy cannot come from a variable; this can, and it
+# guards against deletions outside Terraform too.
+module "function" {
+  source = "../go-lambda"
 
-    principals {
-      type        = "Service"
-      identifiers = ["lambda.amazonaws.com"]
-    }
+  name             = var.name
+  description      = "Receives Pipedrive webhooks (v1 and v2) and logs one record per event."
+  role_name        = "${var.name}-function"
+  role_description = "Runs the Pipedrive webhook receiver ${var.name}."
+  policy_name      = "receiver"
+  policy_statements = [
+    { sid = "ReadTheWebhookCredentials", actions = ["ssm:GetParameter"], resources = [aws_ssm_parameter.webhook_auth.arn] },
+    { sid = "ReadTheSenderRanges", actions = ["ssm:GetParameter"], resources = [aws_ssm_parameter.sender_ranges.arn] },
+  ]
+  ssm_decrypt = var.kms_key_arn == null ? [] : [
+    { sid = "DecryptTheCredentialsThroughSSMOnly", key_arn = var.kms_key_arn, parameter_arns = [aws_ssm_parameter.webhook_auth.arn] },
+  ]
 
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [data.aws_caller_identity.current.account_id]
-    }
-  }
-}
-
-resource "aws_iam_role" "function" {
-  name                 = "${var.name}-function"
-  description          = "Runs the Pipedrive webhook receiver ${var.name}."
-  assume_role_policy   = data.aws_iam_policy_document.assume.json
-  permissions_boundary = var.permissions_boundary_arn
-  tags                 = local.tags
-}
-
-data "aws_iam_policy_document" "function" {
-  statement {
-    sid     = "WriteItsOwnLogs"
-    actions = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    # Lambda names its log streams at run time: the wildcard covers the streams of
-    # this function's own log group and nothing else.
-    #tfsec:ignore:aws-iam-no-policy-wildcards
-    resources = ["${aws_cloudwatch_log_group.function.arn}:*"]
-  }
-
-  statement {
-    sid       = "ReadTheWebhookCredentials"
-    actions   = ["ssm:GetParameter"]
-    resources = [aws_ssm_parameter.webhook_auth.arn]
-  }
-
-  statement {
-    sid       = "ReadTheSenderRanges"
-    actions   = ["ssm:GetParameter"]
-    resources = [aws_ssm_parameter.sender_ranges.arn]
-  }
-
-  dynamic "statement" {
-    for_each = var.kms_key_arn == null ? [] : [var.kms_key_arn]
-    content {
-      sid       = "DecryptTheCredentialsThroughSSMOnly"
-      actions   = ["kms:Decrypt"]
-      resources = [statement.value]
-
-      condition {
-        test     = "StringEquals"
-        variable = "kms:ViaService"
-        values   = ["ssm.${data.aws_region.current.region}.amazonaws.com"]
-      }
-
-      condition {
-        test     = "StringEquals"
-        variable = "kms:EncryptionContext:PARAMETER_ARN"
-        values   = [aws_ssm_parameter.webhook_auth.arn]
-      }
-    }
-  }
-}
-
-resource "aws_iam_role_policy" "function" {
-  name   = "receiver"
-  role   = aws_iam_role.function.id
-  policy = data.aws_iam_policy_document.function.json
-}
-
-resource "aws_lambda_function" "this" {
-  function_name = var.name
-  description   = "Receives Pipedrive webhooks (v1 and v2) and logs one record per event."
-  role          = aws_iam_role.function.arn
-  runtime       = "provided.al2023"
-  architectures = ["arm64"]
-  handler       = "bootstrap"
-  filename      = var.lambda_zip_path
-  # Guarded, because Terraform evaluates it on destroy too: a fresh clone without
-  # build output must still be able to destroy. The precondition below stops a plan.
-  source_code_hash = fileexists(var.lambda_zip_path) ? filebase64sha256(var.lambda_zip_path) : null
-  memory_size      = var.memory_size
-  timeout          = var.timeout
-
+  lambda_zip_path                = var.lambda_zip_path
+  memory_size                    = var.memory_size
+  timeout                        = var.timeout
   reserved_concurrent_executions = var.reserved_concurrent_executions
-
-  environment {
-    variables = {
-      WEBHOOK_AUTH_PARAMETER  = aws_ssm_parameter.webhook_auth.name
-      WEBHOOK_AUTH_TTL        = var.webhook_auth_cache_ttl
-      WEBHOOK_AUTH_GRACE      = var.webhook_auth_grace
-      SENDER_CHECK            = var.sender_check
-      SENDER_RANGES_PARAMETER = aws_ssm_parameter.sender_ranges.name
-      LOG_LEVEL               = var.log_level
-    }
+  environment_variables = {
+    WEBHOOK_AUTH_PARAMETER  = aws_ssm_parameter.webhook_auth.name
+    WEBHOOK_AUTH_TTL        = var.webhook_auth_cache_ttl
+    WEBHOOK_AUTH_GRACE      = var.webhook_auth_grace
+    SENDER_CHECK            = var.sender_check
+    SENDER_RANGES_PARAMETER = aws_ssm_parameter.sender_ranges.name
+    LOG_LEVEL               = var.log_level
   }
-
-  logging_config {
-    log_format            = "JSON"
-    log_group             = aws_cloudwatch_log_group.function.name
-    application_log_level = var.log_level
-    system_log_level      = "WARN"
-  }
-
-  tags = local.tags
-
+  log_level                = var.log_level
+  log_retention_in_days    = var.log_retention_in_days
+  log_deletion_protection  = var.log_deletion_protection
+  kms_key_arn              = var.kms_key_arn
+  permissions_boundary_arn = var.permissions_boundary_arn
   # The masking is in place before the first event is logged: events ingested
   # earlier would stay unmasked.
-  depends_on = [aws_iam_role_policy.function, aws_cloudwatch_log_data_protection_policy.personal_data]
+  depends_on_ids = aws_cloudwatch_log_data_protection_policy.personal_data[*].id
+  tags           = local.tags
+}
 
-  lifecycle {
-    precondition {
-      condition     = fileexists(var.lambda_zip_path)
-      error_message = "The deployment zip ${var.lambda_zip_path} does not exist: run make build (make plan and make apply do)."
-    }
-  }
+# Before the function had a module of its own.
+moved {
+  from = aws_cloudwatch_log_group.function
+  to   = module.function.aws_cloudwatch_log_group.this
+}
+
+moved {
+  from = aws_iam_role.function
+  to   = module.function.aws_iam_role.this
+}
+
+moved {
+  from = aws_iam_role_policy.function
+  to   = module.function.aws_iam_role_policy.this
+}
+
+moved {
+  from = aws_lambda_function.this
+  to   = module.function.aws_lambda_function.this
 }
 
 ################################################################################
@@ -206,7 +134,7 @@ resource "aws_apigatewayv2_integration" "lambda" {
   api_id                 = aws_apigatewayv2_api.this.id
   integration_type       = "AWS_PROXY"
   integration_method     = "POST"
-  integration_uri        = aws_lambda_function.this.invoke_arn
+  integration_uri        = module.function.invoke_arn
   payload_format_version = "2.0"
   timeout_milliseconds   = (var.timeout + 1) * 1000
 }
@@ -239,7 +167,7 @@ resource "aws_apigatewayv2_stage" "default" {
 resource "aws_lambda_permission" "api" {
   statement_id  = "AllowInvokeFromTheWebhookRoute"
   action        = "lambda:InvokeFunction"
-  function_name = aws_lambda_function.this.function_name
+  function_name = module.function.function_name
   principal     = "apigateway.amazonaws.com"
   source_arn    = "${aws_apigatewayv2_api.this.execution_arn}/*/POST${local.webhook_path}"
 }

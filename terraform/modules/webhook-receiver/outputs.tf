@@ -16,22 +16,22 @@ output "api_endpoint" {
 
 output "function_name" {
   description = "Name of the Lambda function."
-  value       = aws_lambda_function.this.function_name
+  value       = module.function.function_name
 }
 
 output "function_arn" {
   description = "ARN of the Lambda function."
-  value       = aws_lambda_function.this.arn
+  value       = module.function.function_arn
 }
 
 output "role_arn" {
   description = "ARN of the function's IAM role."
-  value       = aws_iam_role.function.arn
+  value       = module.function.role_arn
 }
 
 output "log_group_name" {
   description = "The function's log group: one JSON record per webhook event."
-  value       = aws_cloudwatch_log_group.function.name
+  value       = module.function.log_group_name
 }
 
 output "access_log_group_name" {
@@ -62,9 +62,9 @@ output "region" {
 output "monitoring" {
   description = "The function, its timeout, the log groups and the API stage, as the webhook-monitoring module's receiver input takes them."
   value = {
-    function_name         = aws_lambda_function.this.function_name
-    function_timeout      = aws_lambda_function.this.timeout
-    log_group_name        = aws_cloudwatch_log_group.function.name
+    function_name         = module.function.function_name
+    function_timeout      = module.function.function.timeout
+    log_group_name        = module.function.log_group_name
     access_log_group_name = aws_cloudwatch_log_group.access.name
     api_id                = aws_apigatewayv2_api.this.id
     stage_name            = aws_apigatewayv2_stage.default.name
@@ -73,7 +73,7 @@ output "monitoring" {
 
 output "log_deletion_protection" {
   description = "Whether CloudWatch Logs refuses to delete the audit log (its deletion protection)."
-  value       = aws_cloudwatch_log_group.function.deletion_protection_enabled
+  value       = module.function.log_group.deletion_protection_enabled
 }
 
 output "masked_data_identifiers" {

@@ -8,9 +8,12 @@ locals {
   interval_seconds = tonumber(regex("\\d+", var.schedule_expression)) * (strcontains(var.schedule_expression, "hour") ? 3600 : 60)
   tags             = merge({ "app" = "pipedrive-webhooks" }, var.tags)
 
+  # The stack's registration, which the function reads whole (WEBHOOK_REGISTRATION).
+  registration = jsondecode(var.registration_json)
+
   # The two secret parameters it reads (and decrypts, under a customer-managed key).
   parameter_arns = [
-    for p in [var.registration.token_parameter, var.registration.auth_parameter] :
+    for p in [local.registration.token_parameter, local.registration.auth_parameter] :
     "arn:${data.aws_partition.current.partition}:ssm:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:parameter${p}"
   ]
   # The parameter it keeps Pipedrive's sender ranges in, when the stack checks senders.
@@ -27,10 +30,11 @@ locals {
 # with the rest of this module, before the registration's destroy deletes the
 # webhook; a check still running then finds it gone and registers nothing.
 # Not a secret, so a String: it holds a time. Its description names the registered
-# URL: that reference makes it depend on the registration, hence destroyed before it.
+# URL: that reference makes it depend on the registration (whose registration_json
+# output depends on its resources), hence destroyed before it.
 resource "aws_ssm_parameter" "pause" {
   name        = local.pause_parameter_name
-  description = "Pauses the watchdog of the Pipedrive webhook to ${var.registration.url} until this RFC 3339 time (at most 24 hours after it is written), or off."
+  description = "Pauses the watchdog of the Pipedrive webhooks to ${local.registration.url} until this RFC 3339 time (at most 24 hours after it is written), or off."
   type        = "String"
   value       = "off"
   tags        = local.tags
@@ -40,155 +44,72 @@ resource "aws_ssm_parameter" "pause" {
   }
 }
 
-resource "aws_cloudwatch_log_group" "this" {
-  name              = "/aws/lambda/${local.name}"
-  retention_in_days = var.log_retention_in_days
-  kms_key_id        = var.kms_key_arn
-  tags              = local.tags
-}
-
 ################################################################################
-# The function and its role: its own logs, and the two parameters
+# The function, its log group and its role: its own logs, and the parameters
 ################################################################################
 
-data "aws_iam_policy_document" "assume" {
-  statement {
-    sid     = "LambdaAssumesTheRole"
-    actions = ["sts:AssumeRole"]
+module "function" {
+  source = "../go-lambda"
 
-    principals {
-      type        = "Service"
-      identifiers = ["lambda.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [data.aws_caller_identity.current.account_id]
-    }
-  }
-}
-
-resource "aws_iam_role" "function" {
-  name                 = local.name
-  description          = "Runs the Pipedrive webhook watchdog of ${var.name}."
-  assume_role_policy   = data.aws_iam_policy_document.assume.json
-  permissions_boundary = var.permissions_boundary_arn
-  tags                 = local.tags
-}
-
-data "aws_iam_policy_document" "function" {
-  statement {
-    sid     = "WriteItsOwnLogs"
-    actions = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    # Lambda names its log streams at run time: the wildcard covers the streams of
-    # this function's own log group and nothing else.
-    #tfsec:ignore:aws-iam-no-policy-wildcards
-    resources = ["${aws_cloudwatch_log_group.this.arn}:*"]
-  }
-
-  statement {
-    sid       = "ReadTheTokenTheWebhookCredentialsAndThePause"
-    actions   = ["ssm:GetParameter"]
-    resources = concat(local.parameter_arns, [local.pause_parameter_arn])
-  }
-
-  dynamic "statement" {
-    for_each = local.sender_ranges_arn == null ? [] : [local.sender_ranges_arn]
-    content {
-      sid       = "KeepTheSenderRanges"
-      actions   = ["ssm:GetParameter", "ssm:PutParameter"]
-      resources = [statement.value]
-    }
-  }
-
+  name             = local.name
+  description      = "Checks that the Pipedrive webhook of ${var.name} exists and delivers, and registers it again when it is gone."
+  role_description = "Runs the Pipedrive webhook watchdog of ${var.name}."
+  policy_name      = "watchdog"
+  policy_statements = concat(
+    [{ sid = "ReadTheTokenTheWebhookCredentialsAndThePause", actions = ["ssm:GetParameter"], resources = concat(local.parameter_arns, [local.pause_parameter_arn]) }],
+    local.sender_ranges_arn == null ? [] : [{ sid = "KeepTheSenderRanges", actions = ["ssm:GetParameter", "ssm:PutParameter"], resources = [local.sender_ranges_arn] }],
+  )
   # Decrypt through SSM only, each key for its own parameters: the stack's key for
   # both, and the token's own key (production reads the seed's parameter, which may
   # predate the stack) for the token alone.
-  dynamic "statement" {
-    for_each = merge(
-      var.kms_key_arn == null ? {} : { DecryptTheParametersThroughSSMOnly = { key = var.kms_key_arn, parameters = local.parameter_arns } },
-      var.token_kms_key_arn == null ? {} : { DecryptTheTokenThroughSSMOnly = { key = var.token_kms_key_arn, parameters = [local.parameter_arns[0]] } },
-    )
-    content {
-      sid       = statement.key
-      actions   = ["kms:Decrypt"]
-      resources = [statement.value.key]
+  ssm_decrypt = concat(
+    var.kms_key_arn == null ? [] : [{ sid = "DecryptTheParametersThroughSSMOnly", key_arn = var.kms_key_arn, parameter_arns = local.parameter_arns }],
+    var.token_kms_key_arn == null ? [] : [{ sid = "DecryptTheTokenThroughSSMOnly", key_arn = var.token_kms_key_arn, parameter_arns = [local.parameter_arns[0]] }],
+  )
 
-      condition {
-        test     = "StringEquals"
-        variable = "kms:ViaService"
-        values   = ["ssm.${data.aws_region.current.region}.amazonaws.com"]
-      }
-
-      condition {
-        test     = "StringEquals"
-        variable = "kms:EncryptionContext:PARAMETER_ARN"
-        values   = statement.value.parameters
-      }
-    }
-  }
+  lambda_zip_path = var.lambda_zip_path
+  memory_size     = 128
+  timeout         = var.timeout
+  environment_variables = merge({
+    WEBHOOK_REGISTRATION    = var.registration_json
+    WEBHOOK_PAUSE_PARAMETER = aws_ssm_parameter.pause.name
+    LOG_LEVEL               = var.log_level
+    }, var.sender_ranges == null ? {} : {
+    SENDER_RANGES_PARAMETER = var.sender_ranges.parameter_name
+    SENDER_RANGES_URL       = var.sender_ranges.url
+  })
+  log_level                = var.log_level
+  log_retention_in_days    = var.log_retention_in_days
+  kms_key_arn              = var.kms_key_arn
+  permissions_boundary_arn = var.permissions_boundary_arn
+  tags                     = local.tags
 }
 
-resource "aws_iam_role_policy" "function" {
-  name   = "watchdog"
-  role   = aws_iam_role.function.id
-  policy = data.aws_iam_policy_document.function.json
+# Before the function had a module of its own.
+moved {
+  from = aws_cloudwatch_log_group.this
+  to   = module.function.aws_cloudwatch_log_group.this
 }
 
-resource "aws_lambda_function" "this" {
-  function_name    = local.name
-  description      = "Checks that the Pipedrive webhook of ${var.name} exists and delivers, and registers it again when it is gone."
-  role             = aws_iam_role.function.arn
-  runtime          = "provided.al2023"
-  architectures    = ["arm64"]
-  handler          = "bootstrap"
-  filename         = var.lambda_zip_path
-  source_code_hash = fileexists(var.lambda_zip_path) ? filebase64sha256(var.lambda_zip_path) : null
-  memory_size      = 128
-  timeout          = var.timeout
+moved {
+  from = aws_iam_role.function
+  to   = module.function.aws_iam_role.this
+}
 
-  environment {
-    variables = merge({
-      WEBHOOK_URL                   = var.registration.url
-      WEBHOOK_EVENT_ACTION          = var.registration.event_action
-      WEBHOOK_EVENT_OBJECT          = var.registration.event_object
-      WEBHOOK_VERSION               = var.registration.version
-      WEBHOOK_NAME                  = var.registration.name
-      WEBHOOK_AUTH_PARAMETER        = var.registration.auth_parameter
-      PIPEDRIVE_API_TOKEN_PARAMETER = var.registration.token_parameter
-      PIPEDRIVE_API_URL             = var.registration.api_url
-      WEBHOOK_PAUSE_PARAMETER       = aws_ssm_parameter.pause.name
-      LOG_LEVEL                     = var.log_level
-      }, var.sender_ranges == null ? {} : {
-      SENDER_RANGES_PARAMETER = var.sender_ranges.parameter_name
-      SENDER_RANGES_URL       = var.sender_ranges.url
-    })
-  }
+moved {
+  from = aws_iam_role_policy.function
+  to   = module.function.aws_iam_role_policy.this
+}
 
-  logging_config {
-    log_format            = "JSON"
-    log_group             = aws_cloudwatch_log_group.this.name
-    application_log_level = var.log_level
-    system_log_level      = "WARN"
-  }
-
-  tags = local.tags
-
-  depends_on = [aws_iam_role_policy.function]
-
-  lifecycle {
-    precondition {
-      condition     = fileexists(var.lambda_zip_path)
-      error_message = "The deployment zip ${var.lambda_zip_path} does not exist: run make build (make plan and make apply do)."
-    }
-  }
+moved {
+  from = aws_lambda_function.this
+  to   = module.function.aws_lambda_function.this
 }
 
 # A check that fails is not retried: the next one comes with the schedule, and two
 # at once could only race.
 resource "aws_lambda_function_event_invoke_config" "this" {
-  function_name                = aws_lambda_function.this.function_name
+  function_name                = module.function.function_name
   maximum_retry_attempts       = 0
   maximum_event_age_in_seconds = 600
 }
@@ -227,7 +148,7 @@ data "aws_iam_policy_document" "scheduler" {
   statement {
     sid       = "InvokeTheWatchdog"
     actions   = ["lambda:InvokeFunction"]
-    resources = [aws_lambda_function.this.arn]
+    resources = [module.function.function_arn]
   }
 }
 
@@ -248,7 +169,7 @@ resource "aws_scheduler_schedule" "this" {
   }
 
   target {
-    arn      = aws_lambda_function.this.arn
+    arn      = module.function.function_arn
     role_arn = aws_iam_role.scheduler.arn
     input    = jsonencode({ source = "schedule" })
 

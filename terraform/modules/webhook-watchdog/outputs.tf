@@ -1,16 +1,16 @@
 output "function_name" {
   description = "Name of the watchdog function (invoke it for a check now)."
-  value       = aws_lambda_function.this.function_name
+  value       = module.function.function_name
 }
 
 output "function_arn" {
   description = "ARN of the watchdog function."
-  value       = aws_lambda_function.this.arn
+  value       = module.function.function_arn
 }
 
 output "log_group_name" {
   description = "Log group of the watchdog's `webhook check` records."
-  value       = aws_cloudwatch_log_group.this.name
+  value       = module.function.log_group_name
 }
 
 output "schedule_name" {
@@ -25,14 +25,14 @@ output "schedule_expression" {
 
 output "role_arn" {
   description = "ARN of the watchdog function's role."
-  value       = aws_iam_role.function.arn
+  value       = module.function.role_arn
 }
 
 output "monitoring" {
   description = "The function, its log group and the seconds between two checks, as the webhook-monitoring module's watchdog input takes them."
   value = {
-    function_name    = aws_lambda_function.this.function_name
-    log_group_name   = aws_cloudwatch_log_group.this.name
+    function_name    = module.function.function_name
+    log_group_name   = module.function.log_group_name
     interval_seconds = local.interval_seconds
   }
 }

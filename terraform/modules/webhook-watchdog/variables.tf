@@ -13,22 +13,13 @@ variable "lambda_zip_path" {
   type        = string
 }
 
-variable "registration" {
-  description = "The webhook to watch, as the webhook-registration module's registration output gives it (URL, event, version, name, parameter names, API URL). Pass that output, not a copy: the watchdog is then created after the registration and destroyed before it, so it never registers a webhook that a destroy is deleting."
-  type = object({
-    url             = string
-    event_action    = string
-    event_object    = string
-    version         = string
-    name            = string
-    auth_parameter  = string
-    token_parameter = string
-    api_url         = string
-  })
+variable "registration_json" {
+  description = "The stack's registration as JSON, every subscription (internal/registration's Stack: url, name, subscriptions, user_id, parameter names, region, api_url): the webhook-registration module's registration_json output, given to the function whole as WEBHOOK_REGISTRATION. Pass that output, not a copy: the watchdog is then created after the registrations and destroyed before them, so it never registers a webhook that a destroy is deleting."
+  type        = string
 
   validation {
-    condition     = startswith(var.registration.auth_parameter, "/") && startswith(var.registration.token_parameter, "/")
-    error_message = "The parameter names must be paths such as /pipedrive-webhooks/sandbox/api-token."
+    condition     = can(jsondecode(var.registration_json).url) && startswith(try(jsondecode(var.registration_json).auth_parameter, ""), "/") && startswith(try(jsondecode(var.registration_json).token_parameter, ""), "/")
+    error_message = "The registration must be the registration module's registration_json: a JSON object with a url, and parameter names (auth_parameter, token_parameter) that are paths such as /pipedrive-webhooks/sandbox/api-token."
   }
 }
 

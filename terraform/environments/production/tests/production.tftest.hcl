@@ -57,11 +57,11 @@ run "the_seeds_system" {
   command = plan
 
   assert {
-    condition     = module.registration.registration.region == "us-east-1" && module.registration.registration.event_object == "deal" && module.registration.registration.event_action == "*"
+    condition     = module.stack.registration.registration.region == "us-east-1" && jsonencode(module.stack.registration.registration.subscriptions) == jsonencode([{ event_object = "deal", event_action = "*", version = "2.0" }])
     error_message = "Production is every deal event, in us-east-1, as the seed's webhook."
   }
   assert {
-    condition     = module.registration.registration.version == "2.0" && module.registration.registration.auth_parameter == "/pipedrive-webhooks/webhook-auth"
+    condition     = jsondecode(module.stack.registration.registration_json).subscriptions[0].version == "2.0" && module.stack.registration.registration.auth_parameter == "/pipedrive-webhooks/webhook-auth"
     error_message = "The new webhook is v2 with basic auth."
   }
   assert {
@@ -74,7 +74,7 @@ run "takes_over_webhook_1345147" {
   command = plan
 
   assert {
-    condition     = module.registration.registration.retire == "1345147"
+    condition     = module.stack.registration.registration.retire == "1345147"
     error_message = "The seed's v1 webhook is retired, once the new one exists."
   }
 }
@@ -87,7 +87,7 @@ run "nothing_to_take_over" {
   }
 
   assert {
-    condition     = module.registration.registration.retire == ""
+    condition     = module.stack.registration.registration.retire == ""
     error_message = "Without ids to retire, the registration retires nothing."
   }
 }
@@ -96,7 +96,7 @@ run "token_parameter_is_read_not_written" {
   command = plan
 
   assert {
-    condition     = module.registration.registration.token_parameter == "/dissertation-editor/pipedrive/api-token" && output.api_token_parameter_name == "/dissertation-editor/pipedrive/api-token"
+    condition     = module.stack.registration.registration.token_parameter == "/dissertation-editor/pipedrive/api-token" && output.api_token_parameter_name == "/dissertation-editor/pipedrive/api-token"
     error_message = "The registration reads the seed's token parameter."
   }
 }
@@ -105,15 +105,15 @@ run "keeps_the_webhook_alive" {
   command = plan
 
   assert {
-    condition     = length(module.watchdog) == 1 && module.watchdog[0].schedule_expression == "rate(15 minutes)"
+    condition     = length(module.stack.watchdog) == 1 && module.stack.watchdog[0].schedule_expression == "rate(15 minutes)"
     error_message = "Production runs the watchdog every 15 minutes."
   }
   assert {
-    condition     = contains(keys(module.monitoring.metrics), "WatchdogChecks") && contains(module.monitoring.alarm_names, "pipedrive-webhooks-watchdog-reregistered")
+    condition     = contains(keys(module.stack.monitoring.metrics), "WatchdogChecks") && contains(module.stack.monitoring.alarm_names, "pipedrive-webhooks-watchdog-reregistered")
     error_message = "The watchdog's findings are metrics with alarms."
   }
   assert {
-    condition     = module.monitoring.dashboard_name == "pipedrive-webhooks"
+    condition     = module.stack.monitoring.dashboard_name == "pipedrive-webhooks"
     error_message = "Production has its dashboard."
   }
 }
@@ -154,11 +154,11 @@ run "audit_log_is_protected_and_masked" {
   command = plan
 
   assert {
-    condition     = module.receiver.log_deletion_protection == true
+    condition     = module.stack.receiver.log_deletion_protection == true
     error_message = "Production's audit log has CloudWatch Logs' deletion protection: a destroy cannot delete it until a person turns it off."
   }
   assert {
-    condition     = length(module.receiver.masked_data_identifiers) > 0 && contains(module.receiver.masked_data_identifiers, "arn:aws:dataprotection::aws:data-identifier/EmailAddress")
+    condition     = length(module.stack.receiver.masked_data_identifiers) > 0 && contains(module.stack.receiver.masked_data_identifiers, "arn:aws:dataprotection::aws:data-identifier/EmailAddress")
     error_message = "Production masks personal data by default."
   }
 }
@@ -172,7 +172,7 @@ run "lifting_the_protection_is_a_deliberate_change" {
   }
 
   assert {
-    condition     = module.receiver.log_deletion_protection == false && length(module.receiver.masked_data_identifiers) == 0
+    condition     = module.stack.receiver.log_deletion_protection == false && length(module.stack.receiver.masked_data_identifiers) == 0
     error_message = "Both can be turned off, each by a variable a person sets on purpose."
   }
 }
@@ -181,11 +181,11 @@ run "checks_the_senders" {
   command = plan
 
   assert {
-    condition     = module.receiver.sender_ranges_parameter_name == "/pipedrive-webhooks/sender-ranges"
+    condition     = module.stack.receiver.sender_ranges_parameter_name == "/pipedrive-webhooks/sender-ranges"
     error_message = "Production keeps Pipedrive's sender ranges in its own parameter."
   }
   assert {
-    condition     = module.watchdog[0].sender_ranges_parameter_name == module.receiver.sender_ranges_parameter_name
+    condition     = module.stack.watchdog[0].sender_ranges_parameter_name == module.stack.receiver.sender_ranges_parameter_name
     error_message = "The watchdog keeps the receiver's ranges parameter fresh, from Pipedrive's published file."
   }
 }

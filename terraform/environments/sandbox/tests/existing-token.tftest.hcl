@@ -73,7 +73,7 @@ run "existing_token_parameter" {
     error_message = "An existing token parameter is not managed."
   }
   assert {
-    condition     = module.registration.registration.token_parameter == "/dissertation-editor/pipedrive/api-token"
+    condition     = module.stack.registration.registration.token_parameter == "/dissertation-editor/pipedrive/api-token"
     error_message = "The registration reads the existing parameter."
   }
 }

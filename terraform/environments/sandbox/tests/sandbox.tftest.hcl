@@ -80,19 +80,19 @@ run "stack" {
     error_message = "A sandbox keeps its own parameters."
   }
   assert {
-    condition     = !output.webhook_registered && module.registration.registration == null
+    condition     = !output.webhook_registered && module.stack.registration.registration == null
     error_message = "With register_webhook = false nothing is registered."
   }
   assert {
-    condition     = output.watchdog_function_name == null && !contains(module.monitoring.alarm_names, "pipedrive-webhooks-sandbox-t1a2b3-watchdog-silent")
+    condition     = output.watchdog_function_name == null && !contains(module.stack.monitoring.alarm_names, "pipedrive-webhooks-sandbox-t1a2b3-watchdog-silent")
     error_message = "Without a registration there is nothing to watch."
   }
   assert {
-    condition     = contains(module.monitoring.alarm_names, "pipedrive-webhooks-sandbox-t1a2b3-function-errors") && output.dashboard_url == "https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards/dashboard/pipedrive-webhooks-sandbox-t1a2b3"
+    condition     = contains(module.stack.monitoring.alarm_names, "pipedrive-webhooks-sandbox-t1a2b3-function-errors") && output.dashboard_url == "https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards/dashboard/pipedrive-webhooks-sandbox-t1a2b3"
     error_message = "The receiver's alarms and dashboard exist with or without a registration."
   }
   assert {
-    condition     = output.unmask_policy_arn == null && length(module.receiver.masked_data_identifiers) == 0 && module.receiver.log_deletion_protection == false
+    condition     = output.unmask_policy_arn == null && length(module.stack.receiver.masked_data_identifiers) == 0 && module.stack.receiver.log_deletion_protection == false
     error_message = "A sandbox masks nothing unless asked, and a destroy deletes its log group."
   }
 }
@@ -107,7 +107,7 @@ run "masking_is_optional" {
   }
 
   assert {
-    condition     = contains(module.receiver.masked_data_identifiers, "arn:aws:dataprotection::aws:data-identifier/EmailAddress")
+    condition     = contains(module.stack.receiver.masked_data_identifiers, "arn:aws:dataprotection::aws:data-identifier/EmailAddress")
     error_message = "mask_personal_data turns the masking on in a sandbox too."
   }
 }
@@ -116,11 +116,11 @@ run "watchdog_on_by_default" {
   command = plan
 
   assert {
-    condition     = length(module.watchdog) == 1 && module.watchdog[0].function_name == "pipedrive-webhooks-sandbox-t1a2b3-watchdog"
+    condition     = length(module.stack.watchdog) == 1 && module.stack.watchdog[0].function_name == "pipedrive-webhooks-sandbox-t1a2b3-watchdog"
     error_message = "The sandbox runs the watchdog by default."
   }
   assert {
-    condition     = length(module.monitoring.alarm_names) == 14
+    condition     = length(module.stack.monitoring.alarm_names) == 14
     error_message = "With the watchdog, every alarm of the issue exists."
   }
 }
@@ -129,31 +129,31 @@ run "registration" {
   command = plan
 
   assert {
-    condition     = module.registration.registration.auth_parameter == "/pipedrive-webhooks-sandbox-t1a2b3/webhook-auth"
+    condition     = module.stack.registration.registration.auth_parameter == "/pipedrive-webhooks-sandbox-t1a2b3/webhook-auth"
     error_message = "The tool reads the receiver's credentials parameter."
   }
   assert {
-    condition     = module.registration.registration.version == "2.0" && module.registration.registration.event_object == "deal" && module.registration.registration.event_action == "*"
+    condition     = jsonencode(module.stack.registration.registration.subscriptions) == jsonencode([{ event_object = "deal", event_action = "*", version = "2.0" }]) && jsondecode(module.stack.registration.registration_json).subscriptions[0].version == "2.0"
     error_message = "The webhook is v2 for every deal event, as the seed's."
   }
   assert {
-    condition     = output.webhook_name == "pipedrive-webhooks-sandbox-t1a2b3" && module.registration.registration.auth_version == 1
+    condition     = output.webhook_name == "pipedrive-webhooks-sandbox-t1a2b3" && module.stack.registration.registration.auth_version == 1
     error_message = "The webhook is named after the stack; a new credentials version registers it anew."
   }
   assert {
-    condition     = module.registration.registration.region == "us-east-1"
+    condition     = module.stack.registration.registration.region == "us-east-1"
     error_message = "The tool reads SSM in the stack's region, not the operator's shell's."
   }
   assert {
-    condition     = module.registration.registration.token_parameter == "/pipedrive-webhooks-sandbox-t1a2b3/api-token"
+    condition     = module.stack.registration.registration.token_parameter == "/pipedrive-webhooks-sandbox-t1a2b3/api-token"
     error_message = "The tool reads the stack's own token parameter."
   }
   assert {
-    condition     = !startswith(module.registration.registration.command, "/") && endswith(module.registration.registration.command, "scripts/pipedrive-webhook/run")
+    condition     = !startswith(module.stack.registration.registration.command, "/") && endswith(module.stack.registration.registration.command, "scripts/pipedrive-webhook/run")
     error_message = "The tool's path is relative, so that destroy works from another clone with shared state."
   }
   assert {
-    condition     = !strcontains(jsonencode(module.registration.registration), "not-a-real-token")
+    condition     = !strcontains(jsonencode(module.stack.registration.registration), "not-a-real-token")
     error_message = "No secret may reach the registration's inputs."
   }
 }
@@ -173,7 +173,7 @@ run "no_state_holds_the_token" {
 
   assert {
     condition = alltrue([
-      for r in [jsonencode(terraform_data.api_token), jsonencode(terraform_data.api_token_parameter), jsonencode(module.registration.registration), jsonencode(output.api_token_parameter_name)] :
+      for r in [jsonencode(terraform_data.api_token), jsonencode(terraform_data.api_token_parameter), jsonencode(module.stack.registration.registration), jsonencode(output.api_token_parameter_name)] :
       !strcontains(r, "not-a-real-token")
     ])
     error_message = "The token must reach no resource, input or output: only the tool's environment."

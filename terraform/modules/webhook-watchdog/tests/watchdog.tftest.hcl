@@ -52,58 +52,49 @@ mock_provider "aws" {
 }
 
 override_resource {
-  target = aws_cloudwatch_log_group.this
+  target = module.function.aws_cloudwatch_log_group.this
   values = { arn = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/pdw-test-watchdog" }
 }
 
 override_resource {
-  target = aws_lambda_function.this
+  target = module.function.aws_lambda_function.this
   values = { arn = "arn:aws:lambda:us-east-1:123456789012:function:pdw-test-watchdog" }
 }
 
 variables {
   name            = "pdw-test"
   lambda_zip_path = "../../../dist/watchdog.zip"
-  registration = {
-    url             = "https://abc123.execute-api.us-east-1.amazonaws.com/webhooks/pipedrive"
-    event_action    = "*"
-    event_object    = "deal"
-    version         = "2.0"
-    name            = "pdw-test"
-    auth_parameter  = "/pdw-test/webhook-auth"
-    token_parameter = "/pdw-test/api-token"
-    api_url         = "https://api.pipedrive.com/v1"
-  }
+  # As the registration module encodes it, with two subscriptions.
+  registration_json = jsonencode({
+    url           = "https://abc123.execute-api.us-east-1.amazonaws.com/webhooks/pipedrive"
+    name          = "pdw-test"
+    subscriptions = [{ event_object = "deal", event_action = "*", version = "2.0" }, { event_object = "person", event_action = "*", version = "2.0" }]
+    user_id       = 0, auth_parameter = "/pdw-test/webhook-auth", auth_version = 1, token_parameter = "/pdw-test/api-token"
+    region        = "us-east-1", api_url = null
+  })
 }
 
 run "function" {
   command = apply
 
   assert {
-    condition     = aws_lambda_function.this.function_name == "pdw-test-watchdog" && aws_lambda_function.this.runtime == "provided.al2023" && aws_lambda_function.this.architectures == tolist(["arm64"])
+    condition     = module.function.function_name == "pdw-test-watchdog" && module.function.function.runtime == "provided.al2023" && module.function.function.architectures == tolist(["arm64"])
     error_message = "The watchdog is a provided.al2023 arm64 function named <name>-watchdog."
   }
   assert {
-    condition     = aws_lambda_function.this.source_code_hash == filebase64sha256("../../../dist/watchdog.zip")
+    condition     = module.function.function.source_code_hash == filebase64sha256("../../../dist/watchdog.zip")
     error_message = "A new zip must redeploy the watchdog."
   }
   assert {
-    condition = aws_lambda_function.this.environment[0].variables == tomap({
-      WEBHOOK_URL                   = "https://abc123.execute-api.us-east-1.amazonaws.com/webhooks/pipedrive"
-      WEBHOOK_EVENT_ACTION          = "*"
-      WEBHOOK_EVENT_OBJECT          = "deal"
-      WEBHOOK_VERSION               = "2.0"
-      WEBHOOK_NAME                  = "pdw-test"
-      WEBHOOK_AUTH_PARAMETER        = "/pdw-test/webhook-auth"
-      PIPEDRIVE_API_TOKEN_PARAMETER = "/pdw-test/api-token"
-      PIPEDRIVE_API_URL             = "https://api.pipedrive.com/v1"
-      WEBHOOK_PAUSE_PARAMETER       = "/pdw-test/watchdog-pause"
-      LOG_LEVEL                     = "INFO"
+    condition = module.function.function.environment == tomap({
+      WEBHOOK_REGISTRATION    = var.registration_json
+      WEBHOOK_PAUSE_PARAMETER = "/pdw-test/watchdog-pause"
+      LOG_LEVEL               = "INFO"
     })
-    error_message = "The watchdog must watch exactly what the registration registered, and be given parameter names, never values."
+    error_message = "The watchdog must watch exactly what the registration registered, every subscription, and be given parameter names, never values."
   }
   assert {
-    condition     = aws_lambda_function.this.logging_config[0].log_format == "JSON" && aws_lambda_function.this.logging_config[0].log_group == "/aws/lambda/pdw-test-watchdog"
+    condition     = module.function.function.logging_config.log_format == "JSON" && module.function.function.logging_config.log_group == "/aws/lambda/pdw-test-watchdog"
     error_message = "The watchdog logs JSON to its own log group, which the metric filters read."
   }
   assert {
@@ -124,7 +115,7 @@ run "schedule" {
     error_message = "Checks run on time and are not retried."
   }
   assert {
-    condition     = aws_scheduler_schedule.this.target[0].arn == aws_lambda_function.this.arn && aws_scheduler_schedule.this.target[0].role_arn == aws_iam_role.scheduler.arn
+    condition     = aws_scheduler_schedule.this.target[0].arn == module.function.function_arn && aws_scheduler_schedule.this.target[0].role_arn == aws_iam_role.scheduler.arn
     error_message = "The schedule invokes the watchdog with its own role."
   }
   assert {
@@ -141,11 +132,11 @@ run "least_privilege" {
   command = plan
 
   assert {
-    condition     = toset(data.aws_iam_policy_document.function.statement[1].actions) == toset(["ssm:GetParameter"])
+    condition     = toset(module.function.policy_statements[1].actions) == toset(["ssm:GetParameter"])
     error_message = "The watchdog only reads parameters."
   }
   assert {
-    condition = toset(data.aws_iam_policy_document.function.statement[1].resources) == toset([
+    condition = toset(module.function.policy_statements[1].resources) == toset([
       "arn:aws:ssm:us-east-1:123456789012:parameter/pdw-test/api-token",
       "arn:aws:ssm:us-east-1:123456789012:parameter/pdw-test/webhook-auth",
       "arn:aws:ssm:us-east-1:123456789012:parameter/pdw-test/watchdog-pause",
@@ -157,11 +148,11 @@ run "least_privilege" {
     error_message = "The pause parameter starts off, and is named after the stack."
   }
   assert {
-    condition     = length(data.aws_iam_policy_document.function.statement) == 2
+    condition     = length(module.function.policy_statements) == 2
     error_message = "Without a customer-managed key there is no KMS statement."
   }
   assert {
-    condition     = toset(one(data.aws_iam_policy_document.assume.statement[0].principals).identifiers) == toset(["lambda.amazonaws.com"])
+    condition     = toset(one(module.function.assume_role_statements[0].principals).identifiers) == toset(["lambda.amazonaws.com"])
     error_message = "Only Lambda assumes the function's role."
   }
 }
@@ -174,7 +165,7 @@ run "kms_only_through_ssm" {
   }
 
   assert {
-    condition     = toset(data.aws_iam_policy_document.function.statement[2].actions) == toset(["kms:Decrypt"]) && contains([for c in data.aws_iam_policy_document.function.statement[2].condition : c.variable], "kms:ViaService")
+    condition     = toset(module.function.policy_statements[2].actions) == toset(["kms:Decrypt"]) && contains([for c in module.function.policy_statements[2].condition : c.variable], "kms:ViaService")
     error_message = "The key decrypts only through SSM."
   }
 }
@@ -190,14 +181,14 @@ run "decrypts_a_token_with_its_own_key" {
   }
 
   assert {
-    condition     = length(data.aws_iam_policy_document.function.statement) == 3 && toset(data.aws_iam_policy_document.function.statement[2].actions) == toset(["kms:Decrypt"]) && toset(data.aws_iam_policy_document.function.statement[2].resources) == toset(["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"])
+    condition     = length(module.function.policy_statements) == 3 && toset(module.function.policy_statements[2].actions) == toset(["kms:Decrypt"]) && toset(module.function.policy_statements[2].resources) == toset(["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"])
     error_message = "The watchdog may decrypt with the token's key, and with no other."
   }
   assert {
     condition = alltrue([
-      for c in data.aws_iam_policy_document.function.statement[2].condition :
+      for c in module.function.policy_statements[2].condition :
       c.variable != "kms:EncryptionContext:PARAMETER_ARN" || toset(c.values) == toset(["arn:aws:ssm:us-east-1:123456789012:parameter/pdw-test/api-token"])
-    ]) && contains([for c in data.aws_iam_policy_document.function.statement[2].condition : c.variable], "kms:ViaService")
+    ]) && contains([for c in module.function.policy_statements[2].condition : c.variable], "kms:ViaService")
     error_message = "The token's key decrypts through SSM, for the token's parameter alone."
   }
 }
@@ -222,14 +213,20 @@ run "rejects_a_bad_schedule" {
   expect_failures = [var.schedule_expression]
 }
 
+# go-lambda's plan_needs_the_zip proves that a missing zip stops the plan (its
+# precondition, which a test can expect only in the module that holds it); here,
+# that the zip it checks is the one this module is given.
 run "plan_needs_the_zip" {
   command = plan
 
   variables {
-    lambda_zip_path = "does-not-exist.zip"
+    lambda_zip_path = "../../../dist/watchdog.zip"
   }
 
-  expect_failures = [aws_lambda_function.this]
+  assert {
+    condition     = module.function.function.filename == "../../../dist/watchdog.zip"
+    error_message = "The function is deployed from (and its plan checks) the zip this module is given."
+  }
 }
 
 run "an_hourly_schedule" {
@@ -295,7 +292,7 @@ run "roles_carry_the_permissions_boundary" {
   }
 
   assert {
-    condition     = aws_iam_role.function.permissions_boundary == "arn:aws:iam::123456789012:policy/github-e2e-pipedrive-webhooks-sandbox-boundary" && aws_iam_role.scheduler.permissions_boundary == "arn:aws:iam::123456789012:policy/github-e2e-pipedrive-webhooks-sandbox-boundary"
+    condition     = module.function.role_permissions_boundary == "arn:aws:iam::123456789012:policy/github-e2e-pipedrive-webhooks-sandbox-boundary" && aws_iam_role.scheduler.permissions_boundary == "arn:aws:iam::123456789012:policy/github-e2e-pipedrive-webhooks-sandbox-boundary"
     error_message = "Every role the module creates must carry the permissions boundary it is given."
   }
 }
@@ -311,7 +308,7 @@ run "longest_name_fits_every_aws_limit" {
   }
 
   assert {
-    condition     = length(aws_iam_role.scheduler.name) == 64 && length(aws_scheduler_schedule.this.name) <= 64 && length(aws_lambda_function.this.function_name) <= 64
+    condition     = length(aws_iam_role.scheduler.name) == 64 && length(aws_scheduler_schedule.this.name) <= 64 && length(module.function.function_name) <= 64
     error_message = "The longest name must build a schedule role name of exactly IAM's 64 characters."
   }
 }
@@ -334,11 +331,11 @@ run "keeps_the_sender_ranges" {
   }
 
   assert {
-    condition     = aws_lambda_function.this.environment[0].variables["SENDER_RANGES_PARAMETER"] == "/pdw-test/sender-ranges" && aws_lambda_function.this.environment[0].variables["SENDER_RANGES_URL"] == ""
+    condition     = module.function.function.environment["SENDER_RANGES_PARAMETER"] == "/pdw-test/sender-ranges" && module.function.function.environment["SENDER_RANGES_URL"] == ""
     error_message = "The watchdog must be told where the ranges live; no URL means Pipedrive's published file."
   }
   assert {
-    condition     = toset(data.aws_iam_policy_document.function.statement[2].actions) == toset(["ssm:GetParameter", "ssm:PutParameter"]) && toset(data.aws_iam_policy_document.function.statement[2].resources) == toset(["arn:aws:ssm:us-east-1:123456789012:parameter/pdw-test/sender-ranges"])
+    condition     = toset(module.function.policy_statements[2].actions) == toset(["ssm:GetParameter", "ssm:PutParameter"]) && toset(module.function.policy_statements[2].resources) == toset(["arn:aws:ssm:us-east-1:123456789012:parameter/pdw-test/sender-ranges"])
     error_message = "The watchdog may read and write the ranges parameter, and no other."
   }
 }
@@ -347,7 +344,7 @@ run "without_sender_ranges_no_write" {
   command = plan
 
   assert {
-    condition     = !contains(keys(aws_lambda_function.this.environment[0].variables), "SENDER_RANGES_PARAMETER") && alltrue([for s in data.aws_iam_policy_document.function.statement : !contains(s.actions, "ssm:PutParameter")])
+    condition     = !contains(keys(module.function.function.environment), "SENDER_RANGES_PARAMETER") && alltrue([for s in module.function.policy_statements : !contains(s.actions, "ssm:PutParameter")])
     error_message = "Without sender ranges the watchdog may write no parameter."
   }
 }

@@ -25,29 +25,20 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
-	"os/signal"
 	"strconv"
-	"syscall"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/cli"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/jsonlog"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/receiver"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/secrets"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/senders"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args, os.Getenv, os.Stdout); err != nil && !errors.Is(err, flag.ErrHelp) {
-		fmt.Fprintln(os.Stderr, "receiver:", err)
-		os.Exit(1)
-	}
-}
+func main() { cli.Main("receiver", run) }
 
 const environment = `
 Environment:
@@ -68,9 +59,8 @@ Environment:
 With neither a parameter nor credentials, basic auth is off (and the receiver says so).
 `
 
-func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
-	fs.SetOutput(stdout)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: %s [flags]\n\nReceives Pipedrive webhooks: under AWS Lambda (AWS_LAMBDA_RUNTIME_API set) from API Gateway, else on a local address.\n\nFlags:\n", args[0])
 		fs.PrintDefaults()
@@ -85,7 +75,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		}
 		*maxBody = n
 	}
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := cli.Parse(fs, args[1:], stdout, stderr); err != nil {
 		return err
 	}
 	logger, err := jsonlog.NewLogger(stdout, getenv("LOG_LEVEL"))

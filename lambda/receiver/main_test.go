@@ -16,6 +16,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/lambdalocal"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/lambdatest"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/logtest"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive/pipedrivetest"
@@ -37,7 +38,7 @@ func TestRunLocalServer(t *testing.T) {
 	out := &logtest.Buffer{}
 	env := map[string]string{"WEBHOOK_AUTH_USER": testUser, "WEBHOOK_AUTH_PASSWORD": testPassword}
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"receiver", "-addr", "127.0.0.1:0"}, envFunc(env), out) }()
+	go func() { done <- run(ctx, []string{"receiver", "-addr", "127.0.0.1:0"}, envFunc(env), out, io.Discard) }()
 
 	var listening struct{ Addr string }
 	_ = json.Unmarshal([]byte(out.WaitFor(t, `"msg":"listening"`)), &listening)
@@ -97,7 +98,7 @@ func TestRunRejectsBadConfiguration(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			out := &logtest.Buffer{}
-			err := run(context.Background(), append([]string{"receiver"}, tt.args...), envFunc(tt.env), out)
+			err := run(context.Background(), append([]string{"receiver"}, tt.args...), envFunc(tt.env), out, io.Discard)
 			if err == nil || !strings.Contains(err.Error()+out.String(), tt.want) {
 				t.Errorf("run = %v (output %q); want an error about %s", err, out, tt.want)
 			}
@@ -112,7 +113,7 @@ func TestBootstrapProcess(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the bootstrap binary")
 	}
-	bin := lambdatest.BuildBootstrap(t, "./lambda")
+	bin := lambdatest.BuildBootstrap(t, "./lambda/receiver")
 	ssm := ssmtest.NewServer(map[string]string{"/pipedrive-webhooks/sandbox/webhook-auth": testUser + ":" + testPassword})
 	defer ssm.Close()
 
@@ -125,14 +126,14 @@ func TestBootstrapProcess(t *testing.T) {
 		auth string
 		b64  bool
 	}{{deal.Body, auth, false}, {v1.Body, auth, true}, {deal.Body, "", false}, {[]byte("{oops"), auth, false}} {
-		ev, err := lambdatest.GatewayEvent(e.body, e.auth, e.b64)
+		ev, err := lambdalocal.GatewayEvent(e.body, e.auth, e.b64)
 		if err != nil {
 			t.Fatal(err)
 		}
 		raw, _ := json.Marshal(ev)
 		evs = append(evs, raw)
 	}
-	rt := lambdatest.NewRuntime(evs...)
+	rt := lambdalocal.NewRuntime(evs...)
 	defer rt.Close()
 
 	cmd := exec.Command(bin)
@@ -221,7 +222,7 @@ func TestRotationLosesNoDelivery(t *testing.T) {
 	defer cancel()
 	out := &logtest.Buffer{}
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"receiver", "-addr", "127.0.0.1:0"}, envFunc(env), out) }()
+	go func() { done <- run(ctx, []string{"receiver", "-addr", "127.0.0.1:0"}, envFunc(env), out, io.Discard) }()
 	var listening struct{ Addr string }
 	_ = json.Unmarshal([]byte(out.WaitFor(t, `"msg":"listening"`)), &listening)
 	deal, _ := pipedrivetest.GetFixture("v2/deal-change")
@@ -262,7 +263,7 @@ func TestRotationLosesNoDelivery(t *testing.T) {
 
 func TestHelpExitsZeroAndListsTheEnvironment(t *testing.T) {
 	var out strings.Builder
-	err := run(context.Background(), []string{"receiver", "-h"}, envFunc(nil), &out)
+	err := run(context.Background(), []string{"receiver", "-h"}, envFunc(nil), &out, io.Discard)
 	if !errors.Is(err, flag.ErrHelp) {
 		t.Fatalf("run -h = %v, want flag.ErrHelp (main exits 0 on it)", err)
 	}
@@ -282,7 +283,7 @@ func TestOversizedBodyOnConnectionClose(t *testing.T) {
 	out := &logtest.Buffer{}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"receiver", "-addr", "127.0.0.1:0", "-max-body-bytes", "1024"}, envFunc(nil), out)
+		done <- run(ctx, []string{"receiver", "-addr", "127.0.0.1:0", "-max-body-bytes", "1024"}, envFunc(nil), out, io.Discard)
 	}()
 	var listening struct{ Addr string }
 	_ = json.Unmarshal([]byte(out.WaitFor(t, `"msg":"listening"`)), &listening)

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/lambdalocal"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/lambdatest"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/logtest"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive/pipedrivetest"
@@ -43,14 +45,28 @@ func stackEnv(t *testing.T) (map[string]string, *pipedrivetest.Server, *ssmtest.
 		}
 	})
 	env := ssm.Env()
-	for k, v := range map[string]string{
-		"WEBHOOK_URL": stackURL, "WEBHOOK_EVENT_ACTION": "*", "WEBHOOK_EVENT_OBJECT": "deal", "WEBHOOK_VERSION": "2.0",
-		"WEBHOOK_NAME": "pipedrive-webhooks-sandbox", "WEBHOOK_AUTH_PARAMETER": authName,
-		"PIPEDRIVE_API_TOKEN_PARAMETER": tokenName, "PIPEDRIVE_API_URL": pd.APIURL(),
-	} {
-		env[k] = v
-	}
+	env["WEBHOOK_REGISTRATION"] = registrationJSON(t, pd, nil)
 	return env, pd, ssm
+}
+
+// registrationJSON is the stack's registration as Terraform encodes it, pointed at
+// pd, with change applied to it first.
+func registrationJSON(t *testing.T, pd *pipedrivetest.Server, change func(map[string]any)) string {
+	t.Helper()
+	v := map[string]any{
+		"url": stackURL, "name": "pipedrive-webhooks-sandbox",
+		"subscriptions": []map[string]any{{"event_object": "deal", "event_action": "*", "version": "2.0"}},
+		"user_id":       0, "auth_parameter": authName, "auth_version": 1, "token_parameter": tokenName,
+		"region": nil, "api_url": pd.APIURL(),
+	}
+	if change != nil {
+		change(v)
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 func noSecrets(t *testing.T, out string) {
@@ -68,7 +84,7 @@ func noSecrets(t *testing.T, out string) {
 func TestRunOnce(t *testing.T) {
 	env, pd, _ := stackEnv(t)
 	out := &logtest.Buffer{}
-	if err := run(context.Background(), []string{"watchdog"}, func(k string) string { return env[k] }, out); err != nil {
+	if err := run(context.Background(), []string{"watchdog"}, func(k string) string { return env[k] }, out, io.Discard); err != nil {
 		t.Fatalf("a missing webhook, repaired: %v\n%s", err, out)
 	}
 	hooks := pd.Webhooks()
@@ -76,7 +92,7 @@ func TestRunOnce(t *testing.T) {
 		t.Fatalf("webhooks %+v", hooks)
 	}
 	pd.SetActive(hooks[0].ID, false, 0)
-	err := run(context.Background(), []string{"watchdog"}, func(k string) string { return env[k] }, out)
+	err := run(context.Background(), []string{"watchdog"}, func(k string) string { return env[k] }, out, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "unhealthy: inactive") {
 		t.Errorf("an inactive webhook: %v", err)
 	}
@@ -86,21 +102,30 @@ func TestRunOnce(t *testing.T) {
 }
 
 func TestConfigurationErrors(t *testing.T) {
-	full, _, _ := stackEnv(t)
+	full, pd, _ := stackEnv(t)
+	reg := func(change func(map[string]any)) map[string]string {
+		return map[string]string{"WEBHOOK_REGISTRATION": registrationJSON(t, pd, change)}
+	}
+	noAuth := func(v map[string]any) { delete(v, "auth_parameter") }
 	tests := []struct {
 		name  string
 		unset []string
 		set   map[string]string
 		want  string
 	}{
-		{"no URL", []string{"WEBHOOK_URL"}, nil, "WEBHOOK_URL is not set"},
-		{"bad URL", nil, map[string]string{"WEBHOOK_URL": "ftp://x"}, "not an absolute http(s) URL"},
-		{"bad object", nil, map[string]string{"WEBHOOK_EVENT_OBJECT": "deals"}, `event object "deals"`},
-		{"no token", []string{"PIPEDRIVE_API_TOKEN_PARAMETER"}, nil, "no Pipedrive API token"},
-		{"no credentials", []string{"WEBHOOK_AUTH_PARAMETER"}, nil, "no basic-auth credentials"},
+		{"no registration", []string{"WEBHOOK_REGISTRATION"}, nil, "WEBHOOK_REGISTRATION is not set"},
+		{"not JSON", nil, map[string]string{"WEBHOOK_REGISTRATION": "url=https://x"}, "WEBHOOK_REGISTRATION: registration: not a registration's JSON"},
+		// The eight variables of before are no registration's fields.
+		{"an unknown field", nil, reg(func(v map[string]any) { v["event_object"] = "deal" }), `unknown field "event_object"`},
+		{"bad URL", nil, reg(func(v map[string]any) { v["url"] = "ftp://x" }), "not an absolute http(s) URL"},
+		{"bad object", nil, reg(func(v map[string]any) { v["subscriptions"] = []map[string]string{{"event_object": "deals"}} }), `event object "deals"`},
+		{"overlapping subscriptions", nil, reg(func(v map[string]any) {
+			v["subscriptions"] = []map[string]string{{"event_object": "*"}, {"event_object": "deal", "event_action": "change"}}
+		}), "subscriptions[1] (change.deal (v2.0)) overlaps subscriptions[0] (*.* (v2.0))"},
+		{"no credentials", nil, reg(noAuth), "no basic-auth credentials"},
 		// Failed before: a half-set pair read as "no credentials" (issue 19).
-		{"a user without a password", []string{"WEBHOOK_AUTH_PARAMETER"}, map[string]string{"WEBHOOK_AUTH_USER": "pipedrive"}, "set both WEBHOOK_AUTH_USER (no colon) and WEBHOOK_AUTH_PASSWORD, or neither"},
-		{"a user with a colon", []string{"WEBHOOK_AUTH_PARAMETER"}, map[string]string{"WEBHOOK_AUTH_USER": "pipe:drive", "WEBHOOK_AUTH_PASSWORD": "x"}, "set both WEBHOOK_AUTH_USER (no colon)"},
+		{"a user without a password", nil, map[string]string{"WEBHOOK_REGISTRATION": registrationJSON(t, pd, noAuth), "WEBHOOK_AUTH_USER": "pipedrive"}, "set both WEBHOOK_AUTH_USER (no colon) and WEBHOOK_AUTH_PASSWORD, or neither"},
+		{"a user with a colon", nil, map[string]string{"WEBHOOK_REGISTRATION": registrationJSON(t, pd, noAuth), "WEBHOOK_AUTH_USER": "pipe:drive", "WEBHOOK_AUTH_PASSWORD": "x"}, "set both WEBHOOK_AUTH_USER (no colon)"},
 		{"bad log level", nil, map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
 	}
 	for _, tt := range tests {
@@ -115,12 +140,51 @@ func TestConfigurationErrors(t *testing.T) {
 			for k, v := range tt.set {
 				env[k] = v
 			}
-			err := run(context.Background(), []string{"watchdog"}, func(k string) string { return env[k] }, &logtest.Buffer{})
+			err := run(context.Background(), []string{"watchdog"}, func(k string) string { return env[k] }, &logtest.Buffer{}, io.Discard)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("run = %v, want an error about %s", err, tt.want)
 			}
 		})
 	}
+}
+
+// The registration Terraform gives the function holds every subscription: one
+// run checks (here: registers) each, and a run that finds one unhealthy says
+// which. Only the registration's parameters are read: nothing else tells the
+// watchdog where they are.
+func TestRunChecksEverySubscription(t *testing.T) {
+	env, pd, _ := stackEnv(t)
+	env["WEBHOOK_REGISTRATION"] = registrationJSON(t, pd, func(v map[string]any) {
+		v["subscriptions"] = []map[string]string{{"event_object": "deal"}, {"event_object": "person", "event_action": "create"}}
+	})
+	out := &logtest.Buffer{}
+	getenv := func(k string) string { return env[k] }
+	if err := run(context.Background(), []string{"watchdog"}, getenv, out, io.Discard); err != nil {
+		t.Fatalf("two missing webhooks, repaired: %v\n%s", err, out)
+	}
+	hooks := pd.Webhooks()
+	if len(hooks) != 2 || hooks[0].EventObject == hooks[1].EventObject {
+		t.Fatalf("webhooks %+v; want one per subscription", hooks)
+	}
+	for _, h := range hooks {
+		if h.EventObject == "person" {
+			pd.SetActive(h.ID, false, 0)
+		}
+	}
+	err := run(context.Background(), []string{"watchdog"}, getenv, out, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "create.person (v2.0)") || strings.Contains(err.Error(), "*.deal") {
+		t.Errorf("one inactive webhook among two: %v; want it named, alone", err)
+	}
+	var checks int
+	for _, r := range out.Records(t) {
+		if r["msg"] == watchdog.MsgCheck {
+			checks++
+		}
+	}
+	if checks != 4 {
+		t.Errorf("%d check records for 2 runs of 2 subscriptions, want 4", checks)
+	}
+	noSecrets(t, out.String())
 }
 
 // TestBootstrapProcess runs the built bootstrap as Lambda runs it, with two
@@ -130,11 +194,11 @@ func TestBootstrapProcess(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the bootstrap binary")
 	}
-	bin := lambdatest.BuildBootstrap(t, "./watchdog")
+	bin := lambdatest.BuildBootstrap(t, "./lambda/watchdog")
 	env, pd, ssm := stackEnv(t)
 	// What EventBridge Scheduler sends: the schedule's input.
 	event := []byte(`{"source":"schedule"}`)
-	rt := lambdatest.NewRuntime(event, event)
+	rt := lambdalocal.NewRuntime(event, event)
 	defer rt.Close()
 	cmd := exec.Command(bin)
 	cmd.Env = []string{"AWS_LAMBDA_RUNTIME_API=" + rt.Addr(), "AWS_LAMBDA_FUNCTION_NAME=pdw-watchdog", "HOME=" + t.TempDir()}
@@ -151,8 +215,8 @@ func TestBootstrapProcess(t *testing.T) {
 	for i, want := range []string{watchdog.StatusReRegistered, watchdog.StatusHealthy} {
 		select {
 		case res := <-rt.Results:
-			var r watchdog.Report
-			if res.Error || json.Unmarshal(res.Body, &r) != nil || r.Status != want || r.Webhook == nil {
+			var rs []watchdog.Report
+			if res.Error || json.Unmarshal(res.Body, &rs) != nil || len(rs) != 1 || rs[0].Status != want || rs[0].Webhook == nil {
 				t.Fatalf("invocation %d: %s, want status %s", i+1, res.Body, want)
 			}
 		case <-time.After(20 * time.Second):
@@ -185,7 +249,7 @@ func TestRunLocallyHasADeadline(t *testing.T) {
 	}
 	out := &logtest.Buffer{}
 	begin := time.Now()
-	err := run(context.Background(), []string{"watchdog", "-deadline", "20s"}, func(k string) string { return env[k] }, out)
+	err := run(context.Background(), []string{"watchdog", "-deadline", "20s"}, func(k string) string { return env[k] }, out, io.Discard)
 	if took := time.Since(begin); err == nil || !strings.Contains(err.Error(), "unknown") || took > 5*time.Second {
 		t.Errorf("after %s: %v; want unknown at once", took, err)
 	}
@@ -201,11 +265,11 @@ func TestPauseParameter(t *testing.T) {
 	ssm.Set("/pdw-test/watchdog-pause", time.Now().Add(time.Hour).UTC().Format(time.RFC3339))
 	out := &logtest.Buffer{}
 	getenv := func(k string) string { return env[k] }
-	if err := run(context.Background(), []string{"watchdog"}, getenv, out); err == nil || !strings.Contains(err.Error(), "paused until") {
+	if err := run(context.Background(), []string{"watchdog"}, getenv, out, io.Discard); err == nil || !strings.Contains(err.Error(), "paused until") {
 		t.Errorf("paused: %v", err)
 	}
 	ssm.Delete("/pdw-test/watchdog-pause")
-	if err := run(context.Background(), []string{"watchdog"}, getenv, out); err == nil || !strings.Contains(err.Error(), "being destroyed") {
+	if err := run(context.Background(), []string{"watchdog"}, getenv, out, io.Discard); err == nil || !strings.Contains(err.Error(), "being destroyed") {
 		t.Errorf("destroyed: %v", err)
 	}
 	if len(pd.Webhooks()) != 0 {
@@ -226,7 +290,7 @@ func TestRunKeepsTheSenderRanges(t *testing.T) {
 	env["SENDER_RANGES_PARAMETER"], env["SENDER_RANGES_URL"] = "/pdw-test/sender-ranges", pub.URL
 	ssm.Set("/pdw-test/sender-ranges", `{"prefixes":[]}`)
 	out := &logtest.Buffer{}
-	if err := run(context.Background(), []string{"watchdog"}, func(k string) string { return env[k] }, out); err != nil {
+	if err := run(context.Background(), []string{"watchdog"}, func(k string) string { return env[k] }, out, io.Discard); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	var msgs []string

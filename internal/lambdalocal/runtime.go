@@ -1,7 +1,9 @@
-// Package lambdatest is a local implementation of the AWS Lambda Runtime API
-// (invocation next / response / error, init error), so that a built `bootstrap` can
-// be run as a process and handed events the way Lambda hands them.
-package lambdatest
+// Package lambdalocal runs Lambda code here as Lambda runs it: a local
+// implementation of the AWS Lambda Runtime API (invocation next / response / error,
+// init error), so that a built `bootstrap` can be run as a process and handed events
+// the way Lambda hands them, and the API Gateway HTTP API event that carries a
+// request. Programs (the bench, `make invoke`) use it, so it imports no test support.
+package lambdalocal
 
 import (
 	"fmt"

@@ -1,0 +1,5 @@
+variable "region" {
+  description = "AWS region to deploy the example to."
+  type        = string
+  default     = "us-east-1"
+}
