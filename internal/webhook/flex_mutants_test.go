@@ -50,3 +50,23 @@ func TestUnixTimeUnitBoundaries(t *testing.T) {
 		}
 	}
 }
+
+// TestEntityIDFromTheObjects: without an entity id in meta, the event's comes from
+// current (v1) or previous, read as members (mutant: `i >= 0` as `i > 0` in
+// readMembers, which drops objectNames[0], the id).
+func TestEntityIDFromTheObjects(t *testing.T) {
+	for _, tt := range []struct{ name, body string }{
+		{"v1 current", `{"meta":{"v":1,"action":"updated","object":"deal","company_id":1,"timestamp":1709913800},
+			"current":{"title":"t","id":125},"previous":{"title":"s"}}`},
+		{"v1 previous", `{"meta":{"v":1,"action":"deleted","object":"deal","company_id":1,"timestamp":1709913800},
+			"current":null,"previous":{"id":125,"title":"t"}}`},
+	} {
+		e, err := Decode([]byte(tt.body))
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if e.EntityID != "125" {
+			t.Errorf("%s: entity id %q, want 125", tt.name, e.EntityID)
+		}
+	}
+}
