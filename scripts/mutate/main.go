@@ -11,6 +11,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -21,6 +22,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/cli"
 )
 
 // standIns matches the files of test-support packages below a core package (Go's
@@ -53,22 +56,17 @@ type report struct {
 	Files      []reportFile `json:"files"`
 }
 
-func main() {
-	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "mutate:", err)
-		os.Exit(1)
-	}
-}
+func main() { cli.Main("mutate", run) }
 
-func run(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("mutate", flag.ContinueOnError)
+func run(_ context.Context, args []string, _ func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	workers := fs.Int("workers", 2, "gremlins workers (mutants tested at once)")
 	out := fs.String("out", filepath.Join("dist", "mutate"), "folder for gremlins' JSON reports")
 	minEfficacy := fs.Float64("min-efficacy", 0, "fail below this test efficacy (percent)")
 	minCoverage := fs.Float64("min-coverage", 0, "fail below this mutator coverage (percent; with -blind, counting the blind spots' results)")
 	reuse := fs.Bool("reuse", false, "read gremlins' reports already in -out instead of running gremlins again (for the blind-spot pass)")
 	blind := fs.Bool("blind", true, "also test the not-covered mutants that lie outside the cover profile (gremlins#298), see blind.go")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args[1:], stdout, stderr); err != nil {
 		return err
 	}
 	pkgs := fs.Args()
