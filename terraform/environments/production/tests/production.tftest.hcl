@@ -61,7 +61,7 @@ run "the_seeds_system" {
     error_message = "Production is every deal event, in us-east-1, as the seed's webhook."
   }
   assert {
-    condition     = jsondecode(module.stack.registration.registration_json).subscriptions[0].version == "2.0" && module.stack.registration.registration.auth_parameter == "/pipedrive-webhooks/webhook-auth"
+    condition     = module.stack.registration.registration.subscriptions[0].version == "2.0" && module.stack.registration.registration.auth_parameter == "/pipedrive-webhooks/webhook-auth"
     error_message = "The new webhook is v2 with basic auth."
   }
   assert {
