@@ -30,27 +30,33 @@ func TestWorkIsBoundedByTheBodySize(t *testing.T) {
 		}
 	}
 	worst := mustJSON(map[string]any{"v": 1, "meta": map[string]any{"action": "updated", "object": "deal"}, "current": cur, "previous": prev})
-	cost := func(body string) time.Duration {
-		best := time.Duration(1 << 62)
-		for range 5 {
-			begin := time.Now()
-			if _, err := Decode([]byte(body)); err != nil {
-				t.Fatal(err)
-			}
-			best = min(best, time.Since(begin))
-		}
-		return best
-	}
-	parse := time.Duration(1 << 62)
-	for range 5 {
+	once := func(f func() error) time.Duration {
 		begin := time.Now()
-		var v any
-		if err := json.Unmarshal([]byte(worst), &v); err != nil {
+		if err := f(); err != nil {
 			t.Fatal(err)
 		}
-		parse = min(parse, time.Since(begin))
+		return time.Since(begin)
 	}
-	p, w := cost(plain), cost(worst)
+	decode := func(body string) func() error {
+		return func() error { _, err := Decode([]byte(body)); return err }
+	}
+	parseWorst := func() error { var v any; return json.Unmarshal([]byte(worst), &v) }
+	// The decode and its yardstick are timed in pairs, which of the two goes first
+	// alternating, and each keeps its best: a busy moment of a shared machine
+	// (other tests, other builds) then falls on both sides of a pair rather than on
+	// one side's every try, which is what made best-of-5 of one and then best-of-5
+	// of the other fail now and then under a load of 15 on 2 cores.
+	p, w, parse := time.Duration(1<<62), time.Duration(1<<62), time.Duration(1<<62)
+	for i := range 7 {
+		if i%2 == 0 {
+			w = min(w, once(decode(worst)))
+			parse = min(parse, once(parseWorst))
+		} else {
+			parse = min(parse, once(parseWorst))
+			w = min(w, once(decode(worst)))
+		}
+		p = min(p, once(decode(plain)))
+	}
 	t.Logf("plain %d bytes: %s; %d differing keys in %d bytes: %s (%.1fx the plain body, %.1fx parsing it into any: %s)",
 		len(plain), p, len(prev), len(worst), w, float64(w)/float64(p), float64(w)/float64(parse), parse)
 	if w > 3*parse {
