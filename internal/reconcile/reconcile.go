@@ -15,8 +15,6 @@ package reconcile
 import (
 	"cmp"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -649,14 +647,7 @@ func (r *run) fromChangelog(listed []change, entries []pipedrive.FieldChange, wh
 // DedupKey is a missed change's key: the same for the same change whenever it is
 // found, so a second run over a window writes nothing new.
 func DedupKey(entity, id string, t time.Time) string {
-	h := sha256.New()
-	for _, part := range []string{Source, entity, id, t.UTC().Format(time.RFC3339Nano)} {
-		h.Write([]byte(strconv.Itoa(len(part))))
-		h.Write([]byte{':'})
-		h.Write([]byte(part))
-	}
-	var sum [sha256.Size]byte
-	return hex.EncodeToString(h.Sum(sum[:0])[:16])
+	return webhook.HashKey(Source, entity, id, t.UTC().Format(time.RFC3339Nano))
 }
 
 // record writes one missed change and notes it in the index.

@@ -191,12 +191,18 @@ func (e *Event) LogAttrs(yield func(slog.Attr) bool) {
 // two webhooks of the same version (during a re-registration, before the old one is
 // retired) is still one event.
 func dedupKey(e *Event, rawTimestamp, timestampMicro string) string {
+	return HashKey(e.Version, e.CompanyID, e.Entity, e.EntityID, e.RawAction,
+		e.EventID, e.CorrelationID, rawTimestamp, timestampMicro)
+}
+
+// HashKey is a record's dedup_key made of parts: each part prefixed with its
+// length (so that no two lists of parts read alike), hashed with SHA-256, the
+// first 16 bytes in hex. The receiver keys its deliveries with it, and
+// reconciliation the changes it records.
+func HashKey(parts ...string) string {
 	var buf [256]byte // the hash's input, on the stack unless the parts are long
 	b := buf[:0]
-	for _, part := range [...]string{
-		e.Version, e.CompanyID, e.Entity, e.EntityID, e.RawAction,
-		e.EventID, e.CorrelationID, rawTimestamp, timestampMicro,
-	} {
+	for _, part := range parts {
 		b = strconv.AppendInt(b, int64(len(part)), 10)
 		b = append(b, ':')
 		b = append(b, part...)
