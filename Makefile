@@ -103,8 +103,8 @@ actionlint: ## Check the GitHub Actions workflows
 # aws-preflight: AWS credentials found the way the AWS SDK (and so Terraform's
 # provider) finds them, a profile in ~/.aws included; checked before any build.
 preflight = $(GO) run ./scripts/aws-preflight
-# $(call output,NAME): output NAME of ENV's root, or "deploy first".
-output = $$(TF="$(TF)" scripts/stack-output.sh $(TF_DIR) $(1))
+# $(call output,NAME): NAME of ENV's stack output, or "deploy first".
+output = $$(TF="$(TF)" $(GO) run ./scripts/stack-output $(TF_DIR) $(1))
 # The registration tool as Terraform runs it: the built binary, else go run.
 tool_run = scripts/pipedrive-webhook/run
 
@@ -140,6 +140,11 @@ destroy: ## terraform destroy of ENV: deletes the webhook at Pipedrive, then the
 	@$(preflight)
 	TF="$(TF)" scripts/tf-init.sh $(TF_DIR)
 	$(TF) -chdir=$(TF_DIR) destroy -input=false
+
+.PHONY: output
+output: ## Print one of ENV's stack outputs: NAME=webhook_url (terraform output stack shows them all)
+	@test -n "$(NAME)" || { echo "make output needs NAME=…, one of the webhook-stack module's outputs (webhook_url, log_group_name, dashboard_url, …)" >&2; exit 2; }
+	@TF="$(TF)" $(GO) run ./scripts/stack-output $(TF_DIR) $(NAME)
 
 .PHONY: logs
 logs: ## Tail the function's log group (needs the AWS CLI v2)

@@ -180,21 +180,17 @@ variable "webhook_url" { type = string }
 variable "auth_version" { type = number }
 variable "api_url" { type = string }
 variable "tool" { type = string }
-variable "subscriptions" {
-  type = list(object({ event_object = optional(string), event_action = optional(string), version = optional(string) }))
-}
+variable "subscriptions" { type = any }
 
 module "registration" {
   source               = %q
-  name                 = "pdw-test"
   webhook_url          = var.webhook_url
+  webhook              = { name = "pdw-test", api_url = var.api_url, subscriptions = var.subscriptions }
   auth_parameter_name  = %q
   auth_version         = var.auth_version
   token_parameter_name = "/pdw-test/api-token"
   aws_region           = "eu-central-1"
-  pipedrive_api_url    = var.api_url
   tool_command         = var.tool
-  subscriptions        = var.subscriptions
 }
 `, module, authParam)
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(main), 0o600); err != nil {

@@ -70,10 +70,12 @@ func TestSandbox(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), teardownBudget)
 		defer cancel()
 		opts := test_structure.LoadTerraformOptions(t, stateDir)
-		url, outErr := terraform.OutputContextE(t, ctx, opts, "webhook_url")
+		var out stackOutputs
+		outErr := terraform.OutputStructContextE(t, ctx, opts, "stack", &out)
 		if outErr != nil {
-			t.Logf("no webhook_url before destroy (a partial deploy?): %v", outErr)
+			t.Logf("no stack output before destroy (a partial deploy?): %v", outErr)
 		}
+		url := out.WebhookURL
 		if _, err := terraform.DestroyContextE(t, ctx, opts); err != nil {
 			t.Errorf("DESTROY FAILED: the stack in %s may still exist; run SKIP_deploy=true SKIP_validate=true make e2e: %v", opts.TerraformDir, err)
 			return
@@ -123,21 +125,34 @@ func TestSandbox(t *testing.T) {
 
 	test_structure.RunTestStage(t, "validate", func() {
 		opts := test_structure.LoadTerraformOptions(t, stateDir)
-		out := func(name string) string { return terraform.OutputContext(t, ctx, opts, name) }
-		url := out("webhook_url")
-		creds := readCredentials(t, ctx, cfg, out("webhook_auth_parameter_name"))
+		var out stackOutputs
+		terraform.OutputStructContext(t, ctx, opts, "stack", &out)
+		url := out.WebhookURL
+		creds := readCredentials(t, ctx, cfg, out.WebhookAuthParameterName)
 
 		expectations := deliverFixtures(t, ctx, url, creds)
-		checkLogs(t, ctx, cfg, out("log_group_name"), expectations)
-		checkLogRetention(t, ctx, cfg, out("log_group_name"))
-		checkParameters(t, ctx, cfg, out("role_arn"), out("webhook_auth_parameter_name"), out("api_token_parameter_name"))
-		checkMetricFilters(t, ctx, cfg, out("log_group_name"))
+		checkLogs(t, ctx, cfg, out.LogGroupName, expectations)
+		checkLogRetention(t, ctx, cfg, out.LogGroupName)
+		checkParameters(t, ctx, cfg, out.RoleARN, out.WebhookAuthParameterName, out.APITokenParameterName)
+		checkMetricFilters(t, ctx, cfg, out.LogGroupName)
 		if registering {
 			checkRegistered(t, ctx, url)
-			checkWatchdogHeals(t, ctx, cfg, out("watchdog_function_name"), url)
-			checkMetricFilters(t, ctx, cfg, out("watchdog_log_group_name"))
+			checkWatchdogHeals(t, ctx, cfg, out.WatchdogFunctionName, url)
+			checkMetricFilters(t, ctx, cfg, out.WatchdogLogGroupName)
 		}
 	})
+}
+
+// stackOutputs is what the suite reads of the root's one output, stack: every
+// output of the webhook-stack module.
+type stackOutputs struct {
+	WebhookURL               string `json:"webhook_url"`
+	WebhookAuthParameterName string `json:"webhook_auth_parameter_name"`
+	LogGroupName             string `json:"log_group_name"`
+	RoleARN                  string `json:"role_arn"`
+	APITokenParameterName    string `json:"api_token_parameter_name"`
+	WatchdogFunctionName     string `json:"watchdog_function_name"`
+	WatchdogLogGroupName     string `json:"watchdog_log_group_name"`
 }
 
 func envOr(k, def string) string {

@@ -44,12 +44,18 @@ const (
 	MaxSubscriptions = MaxWebhooks / 2
 )
 
-// Stack is a stack's registration. Its JSON keys are its Terraform variable's and
-// the watchdog's; an empty or omitted field takes its default (Defaults).
+// Stack is a stack's registration. Its JSON keys are the watchdog's and the
+// Terraform modules': a field tagged terraform:"wired" is set by the
+// webhook-registration module from the stack's own resources, and every other
+// field is an option of its webhook variable, which a person sets (Options). An
+// empty or omitted field takes its default (Defaults).
+//
+// A new option is a new field here: the module reads the list of options, and
+// their defaults, from TerraformFile.
 type Stack struct {
 	// URL is where Pipedrive delivers: the receiver's webhook URL, unique to the
 	// stack, and what makes a webhook the stack's.
-	URL string `json:"url"`
+	URL string `json:"url" terraform:"wired"`
 	// Name is the webhooks' name in Pipedrive, for people.
 	Name string `json:"name"`
 	// Subscriptions are the events the stack receives, one webhook each.
@@ -59,15 +65,15 @@ type Stack struct {
 	UserID int64 `json:"user_id"`
 	// AuthParameter is the SSM SecureString holding the basic-auth "user:password"
 	// Pipedrive sends ("" to take it from the environment).
-	AuthParameter string `json:"auth_parameter"`
+	AuthParameter string `json:"auth_parameter" terraform:"wired"`
 	// AuthVersion is the credentials' version: a new one registers every webhook
 	// again, with the new credentials.
-	AuthVersion int `json:"auth_version"`
+	AuthVersion int `json:"auth_version" terraform:"wired"`
 	// TokenParameter is the SSM SecureString holding the Pipedrive API token, read
 	// when the environment does not give the token.
-	TokenParameter string `json:"token_parameter"`
+	TokenParameter string `json:"token_parameter" terraform:"wired"`
 	// Region is the AWS region of both parameters ("" for the AWS SDK's choice).
-	Region string `json:"region"`
+	Region string `json:"region" terraform:"wired"`
 	// APIURL is the webhooks API's base URL.
 	APIURL string `json:"api_url"`
 }

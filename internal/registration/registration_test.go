@@ -262,3 +262,19 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestOptions: the webhook variable's options are the fields not wired by the
+// module, with Go's defaults; the wired ones (the stack's URL, parameters and
+// region) are not a person's to set. Tagging Name terraform:"wired", or leaving
+// the tag off Region, fails it.
+func TestOptions(t *testing.T) {
+	got, err := json.Marshal(Options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"api_url":"https://api.pipedrive.com/v1","name":"pipedrive-webhooks",` +
+		`"subscriptions":[{"event_object":"deal","event_action":"*","version":"2.0"}],"user_id":0}`
+	if string(got) != want {
+		t.Errorf("Options() = %s\nwant %s", got, want)
+	}
+}

@@ -15,7 +15,8 @@ terraform {
 }
 
 provider "aws" {
-  region = var.region
+  # The seed's region.
+  region = "us-east-1"
 
   default_tags {
     tags = {

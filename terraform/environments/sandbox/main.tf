@@ -82,31 +82,20 @@ locals {
 module "stack" {
   source = "../../modules/webhook-stack"
 
-  name                     = local.name
-  lambda_zip_path          = coalesce(var.lambda_zip_path, "${path.root}/../../../dist/receiver.zip")
-  watchdog_zip_path        = coalesce(var.watchdog_zip_path, "${path.root}/../../../dist/watchdog.zip")
-  secret_tool_command      = local.secret_tool
-  log_retention_in_days    = var.log_retention_in_days
-  webhook_auth_version     = var.webhook_auth_version
-  permissions_boundary_arn = local.permissions_boundary_arn
-  sender_check             = var.sender_check
-  sender_ranges_url        = var.sender_ranges_url
-
-  # Optional here (production masks by default); a sandbox's log group stays
-  # deletable by a plain destroy.
-  mask_personal_data           = var.mask_personal_data
-  masking_findings_destination = var.masking_findings_destination
-
-  register_webhook          = var.register_webhook
-  subscriptions             = var.subscriptions
-  webhook_user_id           = var.webhook_user_id
-  token_parameter_name      = local.token_parameter_name
-  pipedrive_api_url         = var.pipedrive_api_url
+  name                      = local.name
+  lambda_zip_path           = coalesce(var.lambda_zip_path, "${path.root}/../../../dist/receiver.zip")
+  watchdog_zip_path         = coalesce(var.watchdog_zip_path, "${path.root}/../../../dist/watchdog.zip")
+  secret_tool_command       = local.secret_tool
   registration_tool_command = coalesce(var.registration_tool_command, "${path.root}/../../../scripts/pipedrive-webhook/run")
+  permissions_boundary_arn  = local.permissions_boundary_arn
+  log_retention_in_days     = var.log_retention_in_days
+  # Optional here (production masks); a sandbox's log group stays deletable by a
+  # plain destroy.
+  mask_personal_data = var.mask_personal_data
 
-  watchdog_enabled  = var.watchdog_enabled
-  watchdog_schedule = var.watchdog_schedule
-  alarm_topic_arn   = var.alarm_topic_arn
-  alarm_emails      = var.alarm_emails
-  reconciliation    = var.reconciliation
+  register_webhook     = var.register_webhook
+  webhook              = var.webhook
+  token_parameter_name = local.token_parameter_name
+  # Bump and apply to rotate the basic-auth password (README, Operations).
+  webhook_auth_version = 1
 }

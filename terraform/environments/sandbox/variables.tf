@@ -63,67 +63,17 @@ variable "api_token_parameter_name" {
   default     = null
 }
 
-variable "webhook_auth_version" {
-  description = "Bump to rotate the basic-auth password and re-register the webhook with it."
-  type        = number
-  default     = 1
-}
-
 variable "register_webhook" {
   description = "Register the webhook with Pipedrive on apply (and delete it on destroy). Needs a Pipedrive API token."
   type        = bool
   default     = true
 }
 
-variable "pipedrive_api_url" {
-  description = "Pipedrive API base URL; null for Pipedrive's own."
-  type        = string
-  default     = null
-}
-
-variable "subscriptions" {
-  description = "What the stack receives, one webhook per subscription: a list of { event_object, event_action, version } (left-out attributes: deal, *, 2.0); null for the seed's *.deal, v2. README, Configuration, has ready lists (deals and people; everything in the company)."
-  type = list(object({
-    event_object = optional(string)
-    event_action = optional(string)
-    version      = optional(string)
-  }))
-  default = null
-}
-
-variable "webhook_user_id" {
-  description = "The Pipedrive user the webhooks are registered for: Pipedrive delivers an event only if this user may see it, so it must be an admin to receive every event. 0 for the API token's user."
-  type        = number
-  default     = 0
-
-  validation {
-    condition     = var.webhook_user_id >= 0 && floor(var.webhook_user_id) == var.webhook_user_id
-    error_message = "The user id is a Pipedrive user's id, a whole number, or 0 for the token's user."
-  }
-}
-
-variable "alarm_emails" {
-  description = "E-mail addresses told of every alarm (each confirms the subscription AWS mails it). Ignored with alarm_topic_arn."
-  type        = list(string)
-  default     = []
-}
-
-variable "alarm_topic_arn" {
-  description = "An existing SNS topic for the alarms (a team's on-call topic); null to create <name>-alarms."
-  type        = string
-  default     = null
-}
-
-variable "watchdog_enabled" {
-  description = "Run the watchdog: a check of the webhook every watchdog_schedule, which registers it again when Pipedrive deleted it. Needs register_webhook."
-  type        = bool
-  default     = true
-}
-
-variable "watchdog_schedule" {
-  description = "How often the watchdog checks: an EventBridge Scheduler rate() expression from rate(5 minutes) to rate(6 hours). Its alarms follow the interval."
-  type        = string
-  default     = "rate(15 minutes)"
+variable "webhook" {
+  description = "The webhooks' options, as the webhook-registration module takes them (its README: subscriptions, name, user_id, api_url), e.g. { subscriptions = [{ event_object = \"deal\" }, { event_object = \"person\" }] }; {} for the seed's *.deal, v2, named after the stack."
+  type        = any
+  default     = {}
+  nullable    = false
 }
 
 variable "watchdog_zip_path" {
@@ -159,49 +109,4 @@ variable "mask_personal_data" {
   description = "Mask the personal data (e-mail addresses, phone numbers, postal addresses, names) in the function's log group for everyone without logs:Unmask. Off by default in a sandbox; production masks. The e2e role of terraform/bootstrap may not do it (logs:*DataProtectionPolicy, iam:CreatePolicy): an e2e run keeps it off."
   type        = bool
   default     = false
-}
-
-variable "masking_findings_destination" {
-  description = "Where the masking reports its findings (which data identifiers it found, never the values): one of an existing log group's name, an S3 bucket's or a Firehose stream's, e.g. { log_group = \"/audit/masking-findings\" }; null for none."
-  type = object({
-    log_group       = optional(string)
-    s3_bucket       = optional(string)
-    firehose_stream = optional(string)
-  })
-  default = null
-}
-
-variable "sender_check" {
-  description = "What a delivery from outside Pipedrive's published IP ranges gets: `off`, `monitor` (logged and counted, still answered 200) or `enforce` (answered 403). The watchdog keeps the ranges fresh."
-  type        = string
-  default     = "monitor"
-
-  validation {
-    condition     = contains(["off", "monitor", "enforce"], var.sender_check)
-    error_message = "The sender check must be off, monitor or enforce."
-  }
-}
-
-variable "sender_ranges_url" {
-  description = "Where the watchdog downloads Pipedrive's webhook source ranges from; empty for Pipedrive's published JSON (pipedrive/ip-ranges on GitHub)."
-  type        = string
-  default     = ""
-
-  validation {
-    condition     = var.sender_ranges_url == "" || startswith(var.sender_ranges_url, "https://")
-    error_message = "The URL must be https://."
-  }
-}
-
-variable "reconciliation" {
-  description = "Reconciliation of the audit log with Pipedrive after each watchdog check (README, Operations: reconciliation): `enabled`, the share of the company's daily API token budget it may spend (`budget_share` of 30,000 x `plan_multiplier` x `seats`: set the last two to the company's Pipedrive plan and paid seats), and the watchdog's timeout while it does (seconds)."
-  type = object({
-    enabled         = optional(bool, true)
-    budget_share    = optional(number, 0.05)
-    plan_multiplier = optional(number, 1)
-    seats           = optional(number, 1)
-    timeout         = optional(number, 120)
-  })
-  default  = {}
-  nullable = false
 }

@@ -8,30 +8,43 @@ locals {
   # variables' validations read it too.
   rules = jsondecode(file("${path.module}/event-objects.json"))
 
-  # The subscriptions with the registration's defaults filled in, each keyed as
-  # the Go type keys it ("2.0/deal/*", the action in its v2 spelling).
-  subscriptions = [for s in var.subscriptions : {
-    event_object = coalesce(s.event_object, local.rules.defaults.event_object)
-    event_action = coalesce(s.event_action, local.rules.defaults.event_action)
-    version      = coalesce(s.version, local.rules.defaults.version)
-  }]
-  by_key = { for s in local.subscriptions : "${s.version}/${s.event_object}/${local.rules.actions[s.event_action]}" => s }
+  # The options a person set, null ones left out, over Go's defaults; then the
+  # subscriptions with the registration's defaults filled in, each keyed as the Go
+  # type keys it ("2.0/deal/*", the action in its v2 spelling).
+  webhook = merge(local.rules.options, try({ for k, v in var.webhook : k => v if v != null }, {}))
+  subscriptions = try([for s in local.webhook.subscriptions : {
+    event_object = coalesce(try(s.event_object, null), local.rules.defaults.event_object)
+    event_action = coalesce(try(s.event_action, null), local.rules.defaults.event_action)
+    version      = coalesce(try(s.version, null), local.rules.defaults.version)
+  }], [])
+  # (Grouped, so that a subscription given twice reaches the overlap check below
+  # rather than failing here.)
+  by_key = { for k, group in { for s in local.subscriptions : "${s.version}/${s.event_object}/${lookup(local.rules.actions, s.event_action, "?")}" => s... } : k => group[0] }
 
-  # The stack's registration, internal/registration's Stack: encoded once, and the
-  # same JSON goes to the tool (one subscription per resource below) and to the
-  # watchdog (all of them, the registration_json output). Fields left null take
-  # Go's defaults. Nothing here is secret.
-  registration = {
-    url             = var.webhook_url
-    name            = var.name
+  # What plan refuses of the subscriptions, as Validate would (each one as
+  # [version, object, action in v2 spelling]): an unknown version or action, an
+  # object its version does not offer, and two of one version that overlap, their
+  # objects and their actions each equal or * on either side.
+  triples   = [for s in local.subscriptions : [s.version, s.event_object, lookup(local.rules.actions, s.event_action, "?")]]
+  unknown   = [for i, t in local.triples : format("subscriptions[%d] is version %s, action %s", i, t[0], local.subscriptions[i].event_action) if !contains(keys(local.rules.objects), t[0]) || t[2] == "?"]
+  unoffered = [for i, t in local.triples : format("subscriptions[%d] is %s, version %s", i, t[1], t[0]) if contains(keys(local.rules.objects), t[0]) && !contains(try(local.rules.objects[t[0]], []), t[1])]
+  overlaps = flatten([for i, a in local.triples : [for j, b in local.triples :
+    format("subscriptions[%d] (%s.%s, %s) overlaps subscriptions[%d] (%s.%s, %s)", i, a[2], a[1], a[0], j, b[2], b[1], b[0])
+    if j < i && a[0] == b[0] && (a[1] == b[1] || a[1] == "*" || b[1] == "*") && (a[2] == b[2] || a[2] == "*" || b[2] == "*")
+  ]])
+
+  # The stack's registration, internal/registration's Stack: the options, and the
+  # fields this module wires from the stack. Encoded once, and the same JSON goes
+  # to the tool (one subscription per resource below) and to the watchdog (all of
+  # them, the registration_json output). Nothing here is secret.
+  registration = merge(local.webhook, {
     subscriptions   = local.subscriptions
-    user_id         = var.user_id
+    url             = var.webhook_url
     auth_parameter  = var.auth_parameter_name
     auth_version    = var.auth_version
     token_parameter = var.token_parameter_name
     region          = var.aws_region
-    api_url         = var.pipedrive_api_url
-  }
+  })
   registration_json = jsonencode(local.registration)
 }
 
@@ -60,7 +73,7 @@ resource "terraform_data" "webhook" {
     command      = local.command
     retire       = local.retire
   }
-  triggers_replace = [var.webhook_url, each.key, var.name, var.user_id, var.auth_version, var.retire_webhook_ids]
+  triggers_replace = [var.webhook_url, each.key, local.webhook.name, local.webhook.user_id, var.auth_version, var.retire_webhook_ids]
 
   provisioner "local-exec" {
     command     = "'${self.input.command}' register --rotate --exclusive${self.input.retire == "" ? "" : " --replace-id '${self.input.retire}'"}"
@@ -102,8 +115,29 @@ moved {
 resource "terraform_data" "url" {
   count = var.enabled ? 1 : 0
 
-  input            = { url = var.webhook_url, token_parameter = var.token_parameter_name, region = var.aws_region, api_url = var.pipedrive_api_url, command = local.command }
+  input            = { url = var.webhook_url, token_parameter = var.token_parameter_name, region = var.aws_region, api_url = local.webhook.api_url, command = local.command }
   triggers_replace = [var.webhook_url]
+
+  # The subscriptions are checked here, where they are whole (a variable's own
+  # checks can read nothing derived from it): plan stops before any registration.
+  lifecycle {
+    precondition {
+      condition     = length(local.subscriptions) >= 1 && length(local.subscriptions) <= local.rules.max_subscriptions
+      error_message = "A stack holds 1 to ${local.rules.max_subscriptions} subscriptions, not ${length(local.subscriptions)}: Pipedrive allows ${2 * local.rules.max_subscriptions} webhooks per user, and a rotation briefly needs two of each."
+    }
+    precondition {
+      condition     = length(local.unknown) == 0
+      error_message = "Each subscription's version must be 1.0 or 2.0, and its event_action create, change, delete or * (v1's added, updated, merged or deleted): ${join("; ", local.unknown)}."
+    }
+    precondition {
+      condition     = length(local.unoffered) == 0
+      error_message = "An event_object its version does not offer: ${join("; ", local.unoffered)}. Version 1.0 offers ${join(", ", local.rules.objects["1.0"])}; 2.0 offers ${join(", ", local.rules.objects["2.0"])}."
+    }
+    precondition {
+      condition     = length(local.overlaps) == 0
+      error_message = "Subscriptions of one version overlap, and Pipedrive would deliver their common events twice (*.* overlaps every subscription, *.deal overlaps change.deal, create.* overlaps create.person): ${join("; ", local.overlaps)}."
+    }
+  }
 
   provisioner "local-exec" {
     when    = destroy

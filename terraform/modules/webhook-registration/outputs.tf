@@ -5,7 +5,7 @@ output "registered" {
 
 output "webhook_name" {
   description = "Name of the webhooks in Pipedrive."
-  value       = var.name
+  value       = local.webhook.name
 }
 
 output "subscriptions" {

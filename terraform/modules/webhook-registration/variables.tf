@@ -14,69 +14,43 @@ variable "webhook_url" {
   }
 }
 
-variable "name" {
-  description = "Name of the webhooks in Pipedrive, for people: webhooks are matched by URL, event and version."
-  type        = string
-  default     = "pipedrive-webhooks"
-
-  validation {
-    condition     = can(regex("^[A-Za-z0-9 ._-]{1,200}$", var.name))
-    error_message = "The name must be 1 to 200 letters, digits, spaces, dots, hyphens or underscores."
-  }
-}
-
-variable "subscriptions" {
-  description = "What the stack receives: one webhook per subscription, each an event_object (one the version offers, or * for every object), an event_action (create, change, delete or *; v1's added, updated, merged, deleted are taken) and a version (2.0 or 1.0). Left-out attributes take the registration's defaults (deal, *, 2.0). No two subscriptions of one version may overlap (*.* overlaps everything, *.deal overlaps change.deal), and a stack holds at most 20 (Pipedrive allows 40 webhooks per user; a rotation briefly needs two of each). event-objects.json lists each version's objects."
-  type = list(object({
-    event_object = optional(string)
-    event_action = optional(string)
-    version      = optional(string)
-  }))
-  default  = [{ event_object = "deal", event_action = "*", version = "2.0" }]
-  nullable = false
-
-  validation {
-    condition     = length(var.subscriptions) >= 1 && length(var.subscriptions) <= local.rules.max_subscriptions
-    error_message = "A stack holds 1 to ${local.rules.max_subscriptions} subscriptions, not ${length(var.subscriptions)}: Pipedrive allows ${2 * local.rules.max_subscriptions} webhooks per user, and a rotation briefly needs two of each."
-  }
-
-  validation {
-    condition = alltrue([for s in var.subscriptions :
-      contains(keys(local.rules.objects), coalesce(s.version, local.rules.defaults.version)) &&
-      contains(keys(local.rules.actions), coalesce(s.event_action, local.rules.defaults.event_action))
-    ])
-    error_message = "Each subscription's version must be 1.0 or 2.0, and its event_action create, change, delete or * (v1's added, updated, merged or deleted)."
-  }
-
-  validation {
-    condition = alltrue([for s in var.subscriptions :
-      contains(try(local.rules.objects[coalesce(s.version, local.rules.defaults.version)], []), coalesce(s.event_object, local.rules.defaults.event_object))
-    ])
-    error_message = "An event_object its version does not offer: ${join("; ", [for i, s in var.subscriptions : format("subscriptions[%d] is %s, version %s", i, coalesce(s.event_object, local.rules.defaults.event_object), coalesce(s.version, local.rules.defaults.version)) if !contains(try(local.rules.objects[coalesce(s.version, local.rules.defaults.version)], []), coalesce(s.event_object, local.rules.defaults.event_object))])}. Version 1.0 offers ${join(", ", local.rules.objects["1.0"])}; 2.0 offers ${join(", ", local.rules.objects["2.0"])}."
-  }
-
-  # Two subscriptions of one version overlap when their objects and their actions
-  # (in v2 spelling) are each equal, or * on either side. Each subscription below
-  # is [version, object, action].
-  validation {
-    condition = alltrue(flatten([for i, a in [for s in var.subscriptions : [coalesce(s.version, local.rules.defaults.version), coalesce(s.event_object, local.rules.defaults.event_object), lookup(local.rules.actions, coalesce(s.event_action, local.rules.defaults.event_action), "?")]] : [
-      for j, b in [for s in var.subscriptions : [coalesce(s.version, local.rules.defaults.version), coalesce(s.event_object, local.rules.defaults.event_object), lookup(local.rules.actions, coalesce(s.event_action, local.rules.defaults.event_action), "?")]] : j >= i || !(a[0] == b[0] && (a[1] == b[1] || a[1] == "*" || b[1] == "*") && (a[2] == b[2] || a[2] == "*" || b[2] == "*"))
-    ]]))
-    error_message = "Subscriptions of one version overlap, and Pipedrive would deliver their common events twice (*.* overlaps every subscription, *.deal overlaps change.deal, create.* overlaps create.person): ${join("; ", flatten([for i, a in [for s in var.subscriptions : [coalesce(s.version, local.rules.defaults.version), coalesce(s.event_object, local.rules.defaults.event_object), lookup(local.rules.actions, coalesce(s.event_action, local.rules.defaults.event_action), "?")]] : [
-      for j, b in [for s in var.subscriptions : [coalesce(s.version, local.rules.defaults.version), coalesce(s.event_object, local.rules.defaults.event_object), lookup(local.rules.actions, coalesce(s.event_action, local.rules.defaults.event_action), "?")]] : format("subscriptions[%d] (%s.%s, %s) overlaps subscriptions[%d] (%s.%s, %s)", i, a[2], a[1], a[0], j, b[2], b[1], b[0]) if j < i && (a[0] == b[0] && (a[1] == b[1] || a[1] == "*" || b[1] == "*") && (a[2] == b[2] || a[2] == "*" || b[2] == "*"))
-    ]]))}."
-  }
-}
-
-variable "user_id" {
-  description = "The Pipedrive user whose permissions each event is checked against: Pipedrive delivers an event only if this user may see it, so it must be an admin to receive every event. 0 for the API token's user."
-  type        = number
-  default     = 0
+variable "webhook" {
+  description = <<-EOT
+    The webhooks' options, internal/registration's Stack fields a person sets (event-objects.json lists them, with their defaults; a left-out or null option takes its default):
+    - `subscriptions`: what the stack receives, one webhook per subscription, each an `event_object` (one the version offers, or * for every object), an `event_action` (create, change, delete or *; v1's added, updated, merged, deleted are taken) and a `version` (2.0 or 1.0); left-out attributes are deal, * and 2.0. No two subscriptions of one version may overlap (*.* overlaps everything, *.deal overlaps change.deal), and a stack holds at most 20 (Pipedrive allows 40 webhooks per user; a rotation briefly needs two of each). Default: the seed's *.deal, v2.
+    - `name`: the webhooks' name in Pipedrive, for people (webhooks are matched by URL, event and version). Default: pipedrive-webhooks.
+    - `user_id`: the Pipedrive user whose permissions each event is checked against: Pipedrive delivers an event only if this user may see it, so it must be an admin to receive every event. Default: 0, the API token's user.
+    - `api_url`: Pipedrive's API base URL (tests point it at a local server). Default: https://api.pipedrive.com/v1.
+  EOT
+  type        = any
+  default     = {}
   nullable    = false
 
   validation {
-    condition     = var.user_id >= 0 && floor(var.user_id) == var.user_id
-    error_message = "The user id is a Pipedrive user's id, a whole number, or 0 for the token's user."
+    condition     = can(keys(var.webhook)) && try(length(setsubtract(keys(var.webhook), keys(local.rules.options))) == 0, false)
+    error_message = "The webhook ${try("has an option Go does not know: ${join(", ", sort(setsubtract(keys(var.webhook), keys(local.rules.options))))}", "is not an object")}. Its options are ${join(", ", keys(local.rules.options))} (internal/registration's Stack, listed in event-objects.json)."
+  }
+
+  validation {
+    condition     = try(var.webhook.name, null) == null || can(regex("^[A-Za-z0-9 ._-]{1,200}$", var.webhook.name))
+    error_message = "The webhooks' name must be 1 to 200 letters, digits, spaces, dots, hyphens or underscores."
+  }
+
+  validation {
+    condition     = try(var.webhook.user_id, null) == null || try(var.webhook.user_id >= 0 && floor(var.webhook.user_id) == var.webhook.user_id, false)
+    error_message = "The user_id is a Pipedrive user's id, a whole number, or 0 for the token's user."
+  }
+
+  validation {
+    condition     = try(var.webhook.api_url, null) == null || can(regex("^https?://[^\\s'\"\\\\]+$", var.webhook.api_url))
+    error_message = "The api_url must be an http(s) URL without spaces or quotes, such as https://api.pipedrive.com/v1."
+  }
+
+  validation {
+    condition = try(var.webhook.subscriptions, null) == null || try(alltrue([for s in var.webhook.subscriptions :
+      length(setsubtract(keys(s), ["event_object", "event_action", "version"])) == 0
+    ]), false)
+    error_message = "subscriptions is a list of objects with any of event_object, event_action and version, such as [{ event_object = \"deal\" }, { event_object = \"person\", event_action = \"create\" }]."
   }
 }
 
@@ -119,12 +93,6 @@ variable "aws_region" {
     condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.aws_region))
     error_message = "The region must look like us-east-1."
   }
-}
-
-variable "pipedrive_api_url" {
-  description = "Pipedrive API base URL; null for Pipedrive's own, https://api.pipedrive.com/v1 (tests point it at a local server)."
-  type        = string
-  default     = null
 }
 
 variable "tool_command" {

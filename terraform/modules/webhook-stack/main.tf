@@ -26,11 +26,11 @@ module "receiver" {
 module "registration" {
   source = "../webhook-registration"
 
-  enabled             = var.register_webhook
-  name                = var.name
-  webhook_url         = module.receiver.webhook_url
-  subscriptions       = var.subscriptions
-  user_id             = var.webhook_user_id
+  enabled     = var.register_webhook
+  webhook_url = module.receiver.webhook_url
+  # The options as given (the module checks them), named after the stack unless
+  # they say otherwise.
+  webhook             = try(merge({ name = var.name }, var.webhook), var.webhook)
   auth_parameter_name = module.receiver.webhook_auth_parameter_name
   auth_version        = module.receiver.webhook_auth_version
   # Read by the tool, never created or overwritten here. Pass the name from what
@@ -39,7 +39,6 @@ module "registration" {
   token_parameter_name = var.token_parameter_name
   aws_region           = module.receiver.region
   retire_webhook_ids   = var.retire_webhook_ids
-  pipedrive_api_url    = var.pipedrive_api_url
   tool_command         = var.registration_tool_command
 }
 

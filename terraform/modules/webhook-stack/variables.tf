@@ -116,26 +116,11 @@ variable "register_webhook" {
   default     = true
 }
 
-variable "subscriptions" {
-  description = "What the stack receives, one webhook per subscription: a list of { event_object, event_action, version } (left-out attributes: deal, *, 2.0), checked by the webhook-registration module (objects per version, no overlap, at most 20). null for the seed's [{ event_object = \"deal\", event_action = \"*\", version = \"2.0\" }]."
-  type = list(object({
-    event_object = optional(string)
-    event_action = optional(string)
-    version      = optional(string)
-  }))
-  default = null
-}
-
-variable "webhook_user_id" {
-  description = "The Pipedrive user the webhooks are registered for: Pipedrive delivers an event only if this user may see it, so it must be an admin to receive every event. 0 for the API token's user."
-  type        = number
-  default     = 0
+variable "webhook" {
+  description = "The webhooks' options, passed to the webhook-registration module as they are (its README lists them: subscriptions, name, user_id, api_url); left-out ones take their defaults, and the name defaults to the stack's."
+  type        = any
+  default     = {}
   nullable    = false
-
-  validation {
-    condition     = var.webhook_user_id >= 0 && floor(var.webhook_user_id) == var.webhook_user_id
-    error_message = "The user id is a Pipedrive user's id, a whole number, or 0 for the token's user."
-  }
 }
 
 variable "token_parameter_name" {
@@ -163,12 +148,6 @@ variable "retire_webhook_ids" {
   description = "Webhooks the stack takes over, deleted once its own exists. Ids already gone are no error."
   type        = list(number)
   default     = []
-}
-
-variable "pipedrive_api_url" {
-  description = "Pipedrive API base URL; null for Pipedrive's own."
-  type        = string
-  default     = null
 }
 
 variable "registration_tool_command" {

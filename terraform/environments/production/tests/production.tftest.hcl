@@ -65,7 +65,7 @@ run "the_seeds_system" {
     error_message = "The new webhook is v2 with basic auth."
   }
   assert {
-    condition     = output.log_retention_in_days >= 365
+    condition     = output.stack.log_retention_in_days >= 365
     error_message = "An audit log keeps at least a year."
   }
 }
@@ -79,24 +79,11 @@ run "takes_over_webhook_1345147" {
   }
 }
 
-run "nothing_to_take_over" {
-  command = plan
-
-  variables {
-    retire_webhook_ids = []
-  }
-
-  assert {
-    condition     = module.stack.registration.registration.retire == ""
-    error_message = "Without ids to retire, the registration retires nothing."
-  }
-}
-
 run "token_parameter_is_read_not_written" {
   command = plan
 
   assert {
-    condition     = module.stack.registration.registration.token_parameter == "/dissertation-editor/pipedrive/api-token" && output.api_token_parameter_name == "/dissertation-editor/pipedrive/api-token"
+    condition     = module.stack.registration.registration.token_parameter == "/dissertation-editor/pipedrive/api-token" && output.stack.api_token_parameter_name == "/dissertation-editor/pipedrive/api-token"
     error_message = "The registration reads the seed's token parameter."
   }
 }
@@ -172,12 +159,25 @@ run "lifting_the_protection_is_a_deliberate_change" {
 
   variables {
     log_deletion_protection = false
-    mask_personal_data      = false
   }
 
   assert {
-    condition     = module.stack.receiver.log_deletion_protection == false && length(module.stack.receiver.masked_data_identifiers) == 0
-    error_message = "Both can be turned off, each by a variable a person sets on purpose."
+    condition     = module.stack.receiver.log_deletion_protection == false && length(module.stack.receiver.masked_data_identifiers) > 0
+    error_message = "The protection is turned off by a variable a person sets on purpose, and the masking stays."
+  }
+}
+
+# The rollback of the cut-over removes the watchdog first (README, Production).
+run "the_rollback_removes_the_watchdog" {
+  command = plan
+
+  variables {
+    watchdog_enabled = false
+  }
+
+  assert {
+    condition     = length(module.stack.watchdog) == 0 && output.stack.watchdog_function_name == null && module.stack.registration.registered
+    error_message = "watchdog_enabled = false removes the watchdog and keeps the registration."
   }
 }
 

@@ -67,35 +67,35 @@ run "stack" {
   }
 
   assert {
-    condition     = output.function_name == "pipedrive-webhooks-sandbox-t1a2b3"
+    condition     = output.stack.function_name == "pipedrive-webhooks-sandbox-t1a2b3"
     error_message = "Every name carries the suffix, so that parallel stacks do not collide."
   }
   assert {
-    condition     = output.log_group_name == "/aws/lambda/pipedrive-webhooks-sandbox-t1a2b3" && output.log_retention_in_days == 14
+    condition     = output.stack.log_group_name == "/aws/lambda/pipedrive-webhooks-sandbox-t1a2b3" && output.stack.log_retention_in_days == 14
     error_message = "The log group is the function's, with the sandbox's retention."
   }
   assert {
-    condition     = output.webhook_url == "https://abc123.execute-api.us-east-1.amazonaws.com/webhooks/pipedrive"
+    condition     = output.stack.webhook_url == "https://abc123.execute-api.us-east-1.amazonaws.com/webhooks/pipedrive"
     error_message = "The webhook URL comes from the API."
   }
   assert {
-    condition     = output.api_token_parameter_name == "/pipedrive-webhooks-sandbox-t1a2b3/api-token" && output.webhook_auth_parameter_name == "/pipedrive-webhooks-sandbox-t1a2b3/webhook-auth"
+    condition     = output.stack.api_token_parameter_name == "/pipedrive-webhooks-sandbox-t1a2b3/api-token" && output.stack.webhook_auth_parameter_name == "/pipedrive-webhooks-sandbox-t1a2b3/webhook-auth"
     error_message = "A sandbox keeps its own parameters."
   }
   assert {
-    condition     = !output.webhook_registered && module.stack.registration.registration == null
+    condition     = !output.stack.webhook_registered && module.stack.registration.registration == null
     error_message = "With register_webhook = false nothing is registered."
   }
   assert {
-    condition     = output.watchdog_function_name == null && !contains(module.stack.monitoring.alarm_names, "pipedrive-webhooks-sandbox-t1a2b3-watchdog-silent")
+    condition     = output.stack.watchdog_function_name == null && !contains(module.stack.monitoring.alarm_names, "pipedrive-webhooks-sandbox-t1a2b3-watchdog-silent")
     error_message = "Without a registration there is nothing to watch."
   }
   assert {
-    condition     = contains(module.stack.monitoring.alarm_names, "pipedrive-webhooks-sandbox-t1a2b3-function-errors") && output.dashboard_url == "https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards/dashboard/pipedrive-webhooks-sandbox-t1a2b3"
+    condition     = contains(module.stack.monitoring.alarm_names, "pipedrive-webhooks-sandbox-t1a2b3-function-errors") && output.stack.dashboard_url == "https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards/dashboard/pipedrive-webhooks-sandbox-t1a2b3"
     error_message = "The receiver's alarms and dashboard exist with or without a registration."
   }
   assert {
-    condition     = output.unmask_policy_arn == null && length(module.stack.receiver.masked_data_identifiers) == 0 && module.stack.receiver.log_deletion_protection == false
+    condition     = output.stack.unmask_policy_arn == null && length(module.stack.receiver.masked_data_identifiers) == 0 && module.stack.receiver.log_deletion_protection == false
     error_message = "A sandbox masks nothing unless asked, and a destroy deletes its log group."
   }
 }
@@ -104,15 +104,34 @@ run "masking_is_optional" {
   command = plan
 
   variables {
-    pipedrive_api_token          = "not-a-real-token"
-    register_webhook             = false
-    mask_personal_data           = true
-    masking_findings_destination = { s3_bucket = "sandbox-masking-findings" }
+    pipedrive_api_token = "not-a-real-token"
+    register_webhook    = false
+    mask_personal_data  = true
   }
 
   assert {
     condition     = contains(module.stack.receiver.masked_data_identifiers, "arn:aws:dataprotection::aws:data-identifier/EmailAddress")
     error_message = "mask_personal_data turns the masking on in a sandbox too."
+  }
+}
+
+# The webhook's options reach the registration as they are: the root and the stack
+# pass one value through, and the registration module checks it.
+run "webhook_options_pass_through" {
+  command = plan
+
+  variables {
+    pipedrive_api_token = "not-a-real-token"
+    webhook             = { subscriptions = [{ event_object = "deal" }, { event_object = "person", event_action = "create" }], user_id = 42 }
+  }
+
+  assert {
+    condition     = sort(keys(module.stack.registration.subscriptions)) == tolist(["2.0/deal/*", "2.0/person/create"]) && module.stack.registration.registration.user_id == 42
+    error_message = "The subscriptions and the user given reach the registration."
+  }
+  assert {
+    condition     = module.stack.registration.registration.name == "pipedrive-webhooks-sandbox-t1a2b3"
+    error_message = "Without a name among the options, the webhooks are named after the stack."
   }
 }
 
@@ -153,7 +172,7 @@ run "registration" {
     error_message = "The webhook is v2 for every deal event, as the seed's."
   }
   assert {
-    condition     = output.webhook_name == "pipedrive-webhooks-sandbox-t1a2b3" && module.stack.registration.registration.auth_version == 1
+    condition     = output.stack.webhook_name == "pipedrive-webhooks-sandbox-t1a2b3" && module.stack.registration.registration.auth_version == 1
     error_message = "The webhook is named after the stack; a new credentials version registers it anew."
   }
   assert {
@@ -190,7 +209,7 @@ run "no_state_holds_the_token" {
 
   assert {
     condition = alltrue([
-      for r in [jsonencode(terraform_data.api_token), jsonencode(terraform_data.api_token_parameter), jsonencode(module.stack.registration.registration), jsonencode(output.api_token_parameter_name)] :
+      for r in [jsonencode(terraform_data.api_token), jsonencode(terraform_data.api_token_parameter), jsonencode(module.stack.registration.registration), jsonencode(output.stack)] :
       !strcontains(r, "not-a-real-token")
     ])
     error_message = "The token must reach no resource, input or output: only the tool's environment."

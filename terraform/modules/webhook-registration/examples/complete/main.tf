@@ -3,9 +3,11 @@
 module "registration" {
   source = "../.."
 
-  name                 = "pipedrive-webhooks-example"
-  webhook_url          = var.webhook_url
-  subscriptions        = [{ event_object = "deal" }, { event_object = "person" }, { event_object = "organization", event_action = "create" }]
+  webhook_url = var.webhook_url
+  webhook = {
+    name          = "pipedrive-webhooks-example"
+    subscriptions = [{ event_object = "deal" }, { event_object = "person" }, { event_object = "organization", event_action = "create" }]
+  }
   auth_parameter_name  = "/pipedrive-webhooks-example/webhook-auth"
   token_parameter_name = "/pipedrive-webhooks-example/api-token"
   aws_region           = "us-east-1"
