@@ -108,11 +108,12 @@ output = $$(TF="$(TF)" $(GO) run ./scripts/stack-output $(TF_DIR) $(1))
 # The registration tool as Terraform runs it: the built binary, else go run.
 tool_run = scripts/pipedrive-webhook/run
 
-# Production reads the seed's token parameter: before its plan and apply, check
-# that the watchdog will be able to decrypt it (aws/ssm, or the key given as
+# Production reads the seed's token parameter (in its region, both written in
+# terraform/environments/production): before its plan and apply, check that the
+# watchdog will be able to decrypt it (aws/ssm, or the key given as
 # TF_VAR_api_token_kms_key_arn). Reads the parameter's description, never its value.
-token_preflight = $(if $(filter production,$(ENV)),$(preflight) -region "$${TF_VAR_region:-us-east-1}" \
-	-token-parameter "$${TF_VAR_api_token_parameter_name:-/dissertation-editor/pipedrive/api-token}")
+token_preflight = $(if $(filter production,$(ENV)),$(preflight) -region us-east-1 \
+	-token-parameter /dissertation-editor/pipedrive/api-token)
 
 .PHONY: preflight
 preflight: ## AWS credentials; for ENV=production also the token parameter's KMS key (README, Production)
