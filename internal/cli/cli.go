@@ -49,6 +49,15 @@ func Parse(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	}
 }
 
+// Misuse is a command line that parsed but that the program cannot take (say,
+// a missing argument): it prints fs.Usage to stderr and returns err as a
+// *UsageError, for Report to say.
+func Misuse(fs *flag.FlagSet, stderr io.Writer, err error) error {
+	fs.SetOutput(stderr)
+	fs.Usage()
+	return &UsageError{Err: err}
+}
+
 // ExitCode is the process's exit status for what run returned: 0 for nil and for
 // help, 2 for a command line it could not take, 1 for anything else.
 func ExitCode(err error) int {

@@ -81,3 +81,23 @@ func TestReport(t *testing.T) {
 		t.Error("a UsageError does not say or wrap its cause")
 	}
 }
+
+// TestMisuse: the usage goes to stderr, once, and the error is a UsageError (exit
+// status 2) that wraps the program's own.
+func TestMisuse(t *testing.T) {
+	fs := flag.NewFlagSet("prog", flag.ContinueOnError)
+	fs.Usage = func() { fmt.Fprintln(fs.Output(), "usage: prog FILE") }
+	var stdout, stderr strings.Builder
+	if err := Parse(fs, nil, &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	missing := errors.New("give one file")
+	err := Misuse(fs, &stderr, missing)
+	var usage *UsageError
+	if !errors.As(err, &usage) || !errors.Is(err, missing) || ExitCode(err) != 2 {
+		t.Errorf("Misuse = %v (exit %d), want a UsageError wrapping %v", err, ExitCode(err), missing)
+	}
+	if stderr.String() != "usage: prog FILE\n" || stdout.Len() != 0 {
+		t.Errorf("stderr %q, stdout %q; want the usage once on stderr", stderr.String(), stdout.String())
+	}
+}

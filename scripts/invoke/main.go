@@ -45,8 +45,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	if fs.NArg() != 1 {
-		fs.Usage()
-		return errors.New("give one payload file (EVENT=… with make invoke)")
+		return cli.Misuse(fs, stderr, errors.New("give one payload file (EVENT=… with make invoke)"))
 	}
 	body, err := os.ReadFile(fs.Arg(0))
 	if err != nil {

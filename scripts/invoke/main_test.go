@@ -3,12 +3,14 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/dissertation-editor/pipedrive-webhooks/internal/cli"
 	"github.com/dissertation-editor/pipedrive-webhooks/internal/pipedrive/pipedrivetest"
 )
 
@@ -44,5 +46,17 @@ func TestInvokeUnderTheEmulator(t *testing.T) {
 	}
 	if strings.Contains(text, "invoke-pw-1") {
 		t.Error("printed the password")
+	}
+}
+
+// Without a payload, invoke says how it is used, on stderr, as a command line it
+// cannot take (exit 2). Before, the usage went nowhere: cli.Parse leaves the
+// flag set writing to io.Discard once the flags are parsed.
+func TestInvokeWithoutAPayload(t *testing.T) {
+	var out, errOut strings.Builder
+	err := run(context.Background(), []string{"invoke"}, func(string) string { return "" }, &out, &errOut)
+	var usage *cli.UsageError
+	if !errors.As(err, &usage) || !strings.Contains(errOut.String(), "usage: invoke PAYLOAD.json") || out.Len() != 0 {
+		t.Errorf("no payload: %v; stderr %q; stdout %q", err, errOut.String(), out.String())
 	}
 }

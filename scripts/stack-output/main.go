@@ -37,9 +37,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	if fs.NArg() != 2 {
-		fs.SetOutput(stderr)
-		fs.Usage()
-		return &cli.UsageError{Err: errors.New("give the root's folder and the output's name")}
+		return cli.Misuse(fs, stderr, errors.New("give the root's folder and the output's name"))
 	}
 	dir, name := fs.Arg(0), fs.Arg(1)
 	env := filepath.Base(dir)
