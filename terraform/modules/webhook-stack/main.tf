@@ -30,7 +30,7 @@ module "registration" {
   webhook_url = module.receiver.webhook_url
   # The options as given (the module checks them), named after the stack unless
   # they say otherwise.
-  webhook             = try(merge({ name = var.name }, var.webhook), var.webhook)
+  webhook             = try(merge({ name = var.name }, { for k, v in var.webhook : k => v if v != null }), var.webhook)
   auth_parameter_name = module.receiver.webhook_auth_parameter_name
   auth_version        = module.receiver.webhook_auth_version
   # Read by the tool, never created or overwritten here. Pass the name from what

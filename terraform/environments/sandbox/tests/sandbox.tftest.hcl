@@ -122,7 +122,7 @@ run "webhook_options_pass_through" {
 
   variables {
     pipedrive_api_token = "not-a-real-token"
-    webhook             = { subscriptions = [{ event_object = "deal" }, { event_object = "person", event_action = "create" }], user_id = 42 }
+    webhook             = { subscriptions = [{ event_object = "deal" }, { event_object = "person", event_action = "create" }], user_id = 42, name = null }
   }
 
   assert {
@@ -131,7 +131,7 @@ run "webhook_options_pass_through" {
   }
   assert {
     condition     = module.stack.registration.registration.name == "pipedrive-webhooks-sandbox-t1a2b3"
-    error_message = "Without a name among the options, the webhooks are named after the stack."
+    error_message = "Without a name among the options (or with a null one), the webhooks are named after the stack."
   }
 }
 
