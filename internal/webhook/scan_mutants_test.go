@@ -7,9 +7,10 @@ import (
 )
 
 // The tests in this file kill mutants of the payload scanner (scan.go) that make
-// mutate found alive: each names the mutations it catches. Where a mutant makes
-// the scanner read what encoding/json refuses, or decline what it reads, or
-// panic, comparePayloads and compareDecodes (scan_test.go) see it.
+// mutate found alive: each names the mutations it catches, by their lines in
+// scan.go unless another file is named. Where a mutant makes the scanner read what
+// encoding/json refuses, or decline what it reads, or panic, comparePayloads and
+// compareDecodes (scan_test.go) see it.
 
 // everyScalar is a valid body whose values take every path of the scanner: numbers
 // negative, zero, with fractions and exponents (e and E, signed and not), every
@@ -25,10 +26,12 @@ const everyScalar = `{"meta":{"v":1,"action":"updated","object":"deal","id":-12,
 // `i--` after the sign (83); the exponent's `i < len(b)` negated (99), its `i++` as
 // `i--` (100, 101), its sign test's `i < len(b)`, `b[i] == '+'` and `b[i] == '-'`
 // negated (100), its digit test's `i >= len(b)` negated (103); in str, the
-// escape's `i+1 >= len(b)` negated (141) and the \u escape's `i+6 > len(b)`
-// negated (148), `b[i+2]` and `b[i+3]` as `b[i-2]` and `b[i-3]` (148); in isHex,
+// escape's `i+1 >= len(b)` negated (139) and the \u escape's `i+6 > len(b)`
+// negated (146), `b[i+2]` and `b[i+3]` as `b[i-2]` and `b[i-3]` (146); in isHex,
 // `'a' <= c`, `c <= 'f'`, `'A' <= c` and `c <= 'F'` as `<`, each refusing one of a,
-// f, A and F (171)).
+// f, A and F (169); and, str's switch ending in its default, the mutants that
+// send it a plain byte: the plain loop's `i < len(b)` negated (126), plain's
+// `c < len(t)`, `c != '"'` and `c != '\\'` negated (163, 164)).
 func TestScannerReadsEveryScalar(t *testing.T) {
 	if !json.Valid([]byte(everyScalar)) {
 		t.Fatal("everyScalar is not JSON")
@@ -55,13 +58,13 @@ func TestScannerReadsEveryScalar(t *testing.T) {
 // is text that ends too soon: the scanner declines it without reading past its end,
 // and Decode says what json.Unmarshal says (mutants, each of which indexes one byte
 // past the end and panics: `s.i >= len(s.b)` as `>` in value (48) and in the
-// object's name and colon tests (200, 210), `s.i < len(s.b)` as `<=` in container's
-// empty test (191); in number, `i < len(b)` as `<=` before the 0 and the 1–9 (86,
+// object's name and colon tests (198, 208), `s.i < len(s.b)` as `<=` in container's
+// empty test (189); in number, `i < len(b)` as `<=` before the 0 and the 1–9 (86,
 // 88), the dot (93) and the exponent (99, 100), `i >= len(b)` as `>` after the dot
 // (94) and the exponent (103), and in digits (115); in str, the plain bytes' loop's
-// `i < len(b)` as `<=` (126), `i+1 >= len(b)` as `>` and `i+1` as `i-1` (141), `i+6`
-// as `i-6` (148); and scanPayload's `s.i >= len(s.b)` as `>`, for an empty body
-// (285)).
+// `i < len(b)` as `<=` (126), `i+1 >= len(b)` as `>` and `i+1` as `i-1` (139), `i+6`
+// as `i-6` (146); and scanPayload's `s.i >= len(s.b)` as `>`, for an empty body
+// (283)).
 func TestScannerOnEveryPrefix(t *testing.T) {
 	for n := range len(everyScalar) {
 		body := []byte(everyScalar[:n])
@@ -77,7 +80,7 @@ func TestScannerOnEveryPrefix(t *testing.T) {
 // TestScannerNestingLimits: a body nested exactly maxScanDepth deep is read by the
 // scanner; one deeper than encoding/json allows (10,000) is refused, as
 // json.Unmarshal refuses it, however it nests (mutants: `depth > maxScanDepth` as
-// `>=` (186), which declines the first; `depth+1` as `depth-1` for an object (54)
+// `>=` (184), which declines the first; `depth+1` as `depth-1` for an object (54)
 // and for an array (56), which lift the limit and read the second).
 func TestScannerNestingLimits(t *testing.T) {
 	const jsonLimit = 10_000
@@ -130,12 +133,12 @@ func TestParseBoolOnWhatIsNotJSON(t *testing.T) {
 func TestScannerAgreesAtItsEdges(t *testing.T) {
 	for _, body := range []string{
 		// Escapes that are no \u escape: g, G and @ are no hex digits (mutants in
-		// isHex, scan.go:171, each reading one of them as a digit: `'a' <= c` negated
+		// isHex, scan.go:169, each reading one of them as a digit: `'a' <= c` negated
 		// (G, @), `c <= 'f'` negated (g), `'A' <= c` negated (@), `c <= 'F'` negated
 		// (g, G)).
 		`{"meta":{"x":"\u00g0"}}`, `{"meta":{"x":"\u00G0"}}`, `{"meta":{"x":"\u00@0"}}`,
 		// A name whose one upper-case letter is A folds to action and to status
-		// (mutant: `'A' <= c` as `'A' < c` in fieldIndex, scan.go:253, which takes
+		// (mutant: `'A' <= c` as `'A' < c` in fieldIndex, scan.go:251, which takes
 		// them for names that cannot fold and drops them).
 		`{"meta":{"Action":"added","v":1,"object":"deal"},"current":{"id":1},"data":{"stAtus":"won"}}`,
 	} {
