@@ -94,6 +94,7 @@ func run(_ context.Context, args []string, _ func(string) string, stdout, stderr
 				"--workers", fmt.Sprint(*workers), "--timeout-coefficient", "10", "-S", "lt",
 				"--exclude-files", standIns, "-o", file, pkg)
 			cmd.Stdout, cmd.Stderr = stderr, stderr
+			cmd.Env = withoutVet(os.Environ())
 			if err := cmd.Run(); err != nil {
 				return fmt.Errorf("gremlins %s: %w", pkg, err)
 			}
@@ -147,6 +148,27 @@ func run(_ context.Context, args []string, _ func(string) string, stdout, stderr
 		return fmt.Errorf("below %.0f %% efficacy or %.0f %% coverage: %s", *minEfficacy, *minCoverage, strings.Join(below, ", "))
 	}
 	return nil
+}
+
+// withoutVet returns environ with -vet=off added to GOFLAGS (what GOFLAGS held
+// is kept), for gremlins: every go test it runs, its coverage run and each
+// mutant's, then skips go vet's checks. With them, a mutant vet objects to failed
+// go test before any test ran, and gremlins counted it killed: a kill by a
+// static check, not by the package's tests (the blind-spot pass runs its mutants
+// with -vet=off too, and counts one that does not build as not viable). And vet
+// was about a sixth of a webhook mutant's run (0.4 s of 2.4 s), reanalysing the
+// mutated package each time.
+func withoutVet(environ []string) []string {
+	out := make([]string, 0, len(environ)+1)
+	flags := "-vet=off"
+	for _, kv := range environ {
+		if v, ok := strings.CutPrefix(kv, "GOFLAGS="); ok {
+			flags = strings.TrimSpace(v + " " + flags)
+			continue
+		}
+		out = append(out, kv)
+	}
+	return append(out, "GOFLAGS="+flags)
 }
 
 func read(file string) (report, error) {
