@@ -66,7 +66,8 @@ func TestMergedToIDFromTheObjects(t *testing.T) {
 
 // TestSameValue pins what v1's changed_fields count as unchanged (mutants in
 // sameValue, reference and leadingID: the numeric comparison negated, a string id in
-// a reference indexed past its end, the scalar-versus-object rule).
+// a reference indexed past its end, the scalar-versus-object rule, an object or a
+// list id).
 func TestSameValue(t *testing.T) {
 	for _, tt := range []struct {
 		a, b string
@@ -92,6 +93,12 @@ func TestSameValue(t *testing.T) {
 		{`{"a":1}`, `{"a": 1}`, true},
 		{`{"id":{"x":1}}`, `{"id":{"x":1}}`, true},
 		{`{"id":[1]}`, `{"id":[2]}`, false},
+		// An object or a list as the id, with a comma in it: the fast path must
+		// leave it to the decoder, not take it up to the comma (mutants in
+		// leadingID: `v[0] == '{'` and `v[0] == '['` negated, which return `{"x":1`
+		// and `[1` for both sides).
+		{`{"id":{"x":1,"y":2}}`, `{"id":{"x":1,"y":3}}`, false},
+		{`{"id":[1,2]}`, `{"id":[1,3]}`, false},
 	} {
 		if got := sameValue(json.RawMessage(tt.a), json.RawMessage(tt.b)); got != tt.want {
 			t.Errorf("sameValue(%s, %s) = %v, want %v", tt.a, tt.b, got, tt.want)

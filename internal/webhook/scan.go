@@ -129,14 +129,12 @@ func (s *scanner) str() (escaped, ok bool) {
 		if i == len(b) {
 			break
 		}
-		c := b[i]
-		switch {
-		case c == '"':
+		// plain stops only at a quote, a backslash or a control character.
+		switch b[i] {
+		case '"':
 			s.i = i + 1
 			return escaped, true
-		case c < 0x20:
-			return escaped, false
-		case c == '\\':
+		case '\\':
 			escaped = true
 			if i+1 >= len(b) {
 				return escaped, false
@@ -152,8 +150,8 @@ func (s *scanner) str() (escaped, ok bool) {
 			default:
 				return escaped, false
 			}
-		default:
-			i++
+		default: // a control character, which JSON refuses in a string
+			return escaped, false
 		}
 	}
 	return escaped, false
