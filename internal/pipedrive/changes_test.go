@@ -180,6 +180,7 @@ func TestRecentsAndChangelog(t *testing.T) {
 // A 429 is waited out (its Retry-After), a 5xx retried; every attempt is counted,
 // and a budget that refuses an attempt ends the call with its error.
 func TestChangesRetriesAndBudget(t *testing.T) {
+	t.Parallel() // waits on purpose: alongside the other waiting tests
 	s, c, spent := changesServer(t)
 	s.Create("person", map[string]any{"name": "P"})
 	s.Inject("GET /api/v2/persons", pipedrivetest.Fault{Status: http.StatusTooManyRequests, RetryAfter: "1"}, pipedrivetest.Fault{Status: http.StatusBadGateway})

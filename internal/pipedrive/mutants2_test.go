@@ -151,6 +151,7 @@ func TestListDataOfTheWrongShape(t *testing.T) {
 // that fits is waited (mutants: `time.Until(deadline) < wait` negated, `ok &&`
 // negated, the deadline's Round(100*time.Millisecond) as 100/time.Millisecond).
 func TestRetryWaitAgainstTheDeadline(t *testing.T) {
+	t.Parallel() // waits on purpose: alongside the other waiting tests
 	t.Run("too long", func(t *testing.T) {
 		c, pd, said := newTestClient(t)
 		pd.Inject("GET /webhooks", pipedrivetest.Fault{Status: http.StatusTooManyRequests, RetryAfter: "3600"})
@@ -224,6 +225,7 @@ var settleWait = regexp.MustCompile(`looking again in (\S+)`)
 // once; `time.Second<<(n-1)` as `n+1`; `8*time.Second` as `8/time.Second`, no
 // wait; the announcement's Round(100*time.Millisecond) as 100/time.Millisecond).
 func TestCreateSettleLoop(t *testing.T) {
+	t.Parallel() // waits on purpose: alongside the other waiting tests
 	c, pd, said := newTestClient(t)
 	c.Settle = 1250 * time.Millisecond
 	pd.Inject("POST /webhooks", pipedrivetest.Fault{Status: http.StatusBadGateway})
@@ -292,6 +294,7 @@ func TestCreateThatMayHaveLanded(t *testing.T) {
 // replaced, not mistaken for the new one (mutant: `k.ID == w.ID` negated in
 // create's isNew).
 func TestALateCreateIsNotAnOlderMatch(t *testing.T) {
+	t.Parallel() // waits on purpose: alongside the other waiting tests
 	c, pd, said := newTestClient(t)
 	user := "pipedrive"
 	old := pd.Add(pipedrivetest.Webhook{SubscriptionURL: stackURL, EventAction: "*", EventObject: "deal", HTTPAuthUser: &user})

@@ -128,6 +128,7 @@ func TestRegisterReusesOnlyAHealthyMatch(t *testing.T) {
 // A create whose answer is lost, and which Pipedrive's list shows only a few lists
 // later, is found rather than created again.
 func TestRegisterFindsALateCreate(t *testing.T) {
+	t.Parallel() // waits on purpose: alongside the other waiting tests
 	c, pd, said := newTestClient(t)
 	pd.SetListLag(2)
 	pd.Inject("POST /webhooks", pipedrivetest.Fault{Status: http.StatusBadGateway, Apply: true})
