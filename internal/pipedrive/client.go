@@ -61,6 +61,9 @@ type Client struct {
 	// Settle is how long a create whose answer was lost is looked for before it is
 	// tried again: Pipedrive's list may show a new webhook late.
 	Settle time.Duration
+	// SettlePoll is the first wait between the lists that look for it, doubled
+	// after each list up to 8 times itself; 0 for 1 s.
+	SettlePoll time.Duration
 	// InFlight is how long after its creation a matching webhook is taken to belong
 	// to a registration still at work (a rotation between its create and its
 	// deletes): a registration that does not rotate never deletes one that young

@@ -296,6 +296,7 @@ func TestCreateThatMayHaveLanded(t *testing.T) {
 func TestALateCreateIsNotAnOlderMatch(t *testing.T) {
 	t.Parallel() // waits on purpose: alongside the other waiting tests
 	c, pd, said := newTestClient(t)
+	c.SettlePoll = 50 * time.Millisecond // TestCreateSettleLoop pins the 1 s default
 	user := "pipedrive"
 	old := pd.Add(pipedrivetest.Webhook{SubscriptionURL: stackURL, EventAction: "*", EventObject: "deal", HTTPAuthUser: &user})
 	pd.SetActive(old.ID, true, 500)

@@ -196,6 +196,7 @@ func (c *Client) create(ctx context.Context, reg Registration, known []Webhook) 
 		return reg.Matches(w) && !slices.ContainsFunc(known, func(k Webhook) bool { return k.ID == w.ID })
 	}
 	deadline := time.Now().Add(c.Settle)
+	poll := cmp.Or(c.SettlePoll, time.Second)
 	var listErr error // the last list's failure: nil once a list answered without it
 	for n := 1; ; n++ {
 		after, lerr := c.ListWebhooks(ctx)
@@ -210,7 +211,7 @@ func (c *Client) create(ctx context.Context, reg Registration, known []Webhook) 
 		if left <= 0 {
 			break
 		}
-		wait := min(time.Second<<(n-1), 8*time.Second, left)
+		wait := min(poll<<(n-1), 8*poll, left)
 		c.say("%v; the webhook may still appear: looking again in %s", err, wait.Round(100*time.Millisecond))
 		select {
 		case <-ctx.Done():

@@ -130,6 +130,7 @@ func TestRegisterReusesOnlyAHealthyMatch(t *testing.T) {
 func TestRegisterFindsALateCreate(t *testing.T) {
 	t.Parallel() // waits on purpose: alongside the other waiting tests
 	c, pd, said := newTestClient(t)
+	c.SettlePoll = 50 * time.Millisecond // TestCreateSettleLoop pins the 1 s default
 	pd.SetListLag(2)
 	pd.Inject("POST /webhooks", pipedrivetest.Fault{Status: http.StatusBadGateway, Apply: true})
 	res, err := c.Register(context.Background(), stackReg, RegisterOptions{})
