@@ -27,7 +27,7 @@ func changesServer(t *testing.T) (*pipedrivetest.Changes, *Client, *int) {
 	}
 	c.Backoff = func(int) time.Duration { return time.Millisecond }
 	spent := new(int)
-	c.Before = func(_, path string) error { *spent += TokenCost(path); return nil }
+	c.Before = boundRequests(func(_, path string) error { *spent += TokenCost(path); return nil })
 	t.Cleanup(func() {
 		if p := s.Problems(); len(p) > 0 {
 			t.Errorf("the stand-in saw requests or answers off the spec:\n%s", strings.Join(p, "\n"))

@@ -119,6 +119,7 @@ func TestErrorExcerptsNeverCutASecret(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			c.Before = boundRequests(nil)
 			c.Retries = 0
 			for n := range 330 { // the token at every offset around every cut
 				pad.Store(int64(n))
@@ -150,6 +151,7 @@ func TestAnErrorPageComesOutOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	c.Before = boundRequests(nil)
 	c.Backoff = func(int) time.Duration { return time.Millisecond }
 	_, err = c.ListWebhooks(context.Background())
 	out := strings.Join(append(lines, err.Error()), "\n")

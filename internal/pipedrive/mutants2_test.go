@@ -45,6 +45,7 @@ func listServer(t *testing.T, page func(start int64) string) (*Client, *atomic.I
 	if err != nil {
 		t.Fatal(err)
 	}
+	c.Before = boundRequests(nil)
 	c.Retries = 0
 	return c, &n, &queries
 }

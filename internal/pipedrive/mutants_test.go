@@ -74,6 +74,7 @@ func TestRedirectsStayOnTheOrigin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	c.Before = boundRequests(nil)
 	for _, tt := range []struct {
 		to      string
 		refused bool

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -60,7 +61,31 @@ func newTestClient(t *testing.T) (*Client, *pipedrivetest.Server, *progress) {
 	}
 	c.Backoff = func(int) time.Duration { return 10 * time.Millisecond }
 	c.Settle = 3 * time.Second
+	c.Before = boundRequests(nil)
 	return c, pd, &said
+}
+
+// maxTestRequests is more requests than any test's client makes; errTestRequests
+// ends the request past it.
+const maxTestRequests = 500
+
+var errTestRequests = errors.New("the test's client made more than 500 requests: a loop that does not end")
+
+// boundRequests returns a Client.Before that calls next (when set) and fails every
+// request after maxTestRequests: a mutant that makes a retry or paging loop
+// endless then fails its test within seconds, killed, instead of holding a make
+// mutate worker until its timeout (10 times the package's coverage run).
+func boundRequests(next func(method, path string) error) func(method, path string) error {
+	var n atomic.Int64 // a client may be shared by goroutines
+	return func(method, path string) error {
+		if n.Add(1) > maxTestRequests {
+			return errTestRequests
+		}
+		if next != nil {
+			return next(method, path)
+		}
+		return nil
+	}
 }
 
 func stackWebhooks(pd *pipedrivetest.Server) []pipedrivetest.Webhook {
