@@ -9,18 +9,13 @@ locals {
   rules = jsondecode(file("${path.module}/event-objects.json"))
 
   # The options a person set, null ones left out, over Go's defaults; then the
-  # subscriptions with the registration's defaults filled in, each keyed as the Go
-  # type keys it ("2.0/deal/*", the action in its v2 spelling).
+  # subscriptions with the registration's defaults filled in.
   webhook = merge(local.rules.options, try({ for k, v in var.webhook : k => v if v != null }, {}))
   subscriptions = try([for s in local.webhook.subscriptions : {
     event_object = coalesce(try(s.event_object, null), local.rules.defaults.event_object)
     event_action = coalesce(try(s.event_action, null), local.rules.defaults.event_action)
     version      = coalesce(try(s.version, null), local.rules.defaults.version)
   }], [])
-  # (Grouped, so that a subscription given twice reaches the overlap check below
-  # rather than failing here.)
-  by_key = { for k, group in { for s in local.subscriptions : "${s.version}/${s.event_object}/${lookup(local.rules.actions, s.event_action, "?")}" => s... } : k => group[0] }
-
   # What plan refuses of the subscriptions, as Validate would (each one as
   # [version, object, action in v2 spelling]): an unknown version or action, an
   # object its version does not offer, and two of one version that overlap, their
@@ -32,6 +27,10 @@ locals {
     format("subscriptions[%d] (%s.%s, %s) overlaps subscriptions[%d] (%s.%s, %s)", i, a[2], a[1], a[0], j, b[2], b[1], b[0])
     if j < i && a[0] == b[0] && (a[1] == b[1] || a[1] == "*" || b[1] == "*") && (a[2] == b[2] || a[2] == "*" || b[2] == "*")
   ]])
+  # Each subscription keyed as the Go type keys it, its triple joined with "/"
+  # ("2.0/deal/*") (grouped, so that a subscription given twice reaches the overlap check rather
+  # than failing here).
+  by_key = { for k, group in { for i, t in local.triples : join("/", t) => local.subscriptions[i]... } : k => group[0] }
 
   # The stack's registration, internal/registration's Stack: the options, and the
   # fields this module wires from the stack. Encoded once, and the same JSON goes
